@@ -1,0 +1,238 @@
+//! Building a [`Client`]: where the account is, and the access token to reach it with.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::Client;
+
+/// The state that every request of a [`Client`] reads: today the access token, sent as
+/// `Authorization: Bearer …`. Its `Debug` output never shows the token.
+#[derive(Clone)]
+pub struct ClientConfig {
+    authorization: HeaderValue,
+}
+
+impl ClientConfig {
+    /// A configuration that authenticates with the OAuth access `token`.
+    ///
+    /// Fails if the token cannot be sent in a header (it contains a control character); the error
+    /// does not repeat the token.
+    pub fn new(token: &str) -> Result<Self, BuildError> {
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
+        authorization.set_sensitive(true);
+        Ok(Self { authorization })
+    }
+
+    /// The value of the `Authorization` header (marked sensitive, so `Debug` hides it).
+    pub(crate) fn authorization(&self) -> &HeaderValue {
+        &self.authorization
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig").field("token", &"[REDACTED]").finish()
+    }
+}
+
+/// Why a [`Client`] could not be built. No variant carries the token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Neither `subdomain` nor `base_url` was given.
+    #[error("no account: call `subdomain` or `base_url`")]
+    MissingAccount,
+    /// No access token was given.
+    #[error("no access token: call `token`")]
+    MissingToken,
+    /// The subdomain is not a DNS label (letters, digits and `-`).
+    #[error("invalid subdomain {0:?}: use letters, digits and `-` only")]
+    InvalidSubdomain(String),
+    /// The base URL is not an `http` or `https` URL.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The token cannot be sent in an HTTP header.
+    #[error("the access token contains characters that cannot be sent in an HTTP header")]
+    InvalidToken,
+    /// The HTTP client could not be built (for example, no TLS backend could be initialised).
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = zendesk_chat::Client::builder()
+///     .subdomain("acme")
+///     .token("my-oauth-access-token")
+///     .timeout(Duration::from_secs(30))
+///     .build()?;
+/// assert_eq!(client.baseurl(), "https://acme.zendesk.com");
+/// # Ok::<(), zendesk_chat::BuildError>(())
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct ClientBuilder {
+    account: Option<Account>,
+    token: Option<secrecy::SecretString>,
+    user_agent: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    http_client: Option<reqwest::Client>,
+}
+
+enum Account {
+    Subdomain(String),
+    BaseUrl(String),
+}
+
+/// The default `User-Agent`.
+pub const USER_AGENT: &str = concat!("zendesk-chat-rs/", env!("CARGO_PKG_VERSION"));
+
+impl ClientBuilder {
+    /// The account's Zendesk subdomain: `acme` for `https://acme.zendesk.com`.
+    pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
+        self.account = Some(Account::Subdomain(subdomain.into()));
+        self
+    }
+
+    /// The base URL of the API host instead of a subdomain, such as a local emulator's
+    /// `http://127.0.0.1:8080`. Paths (`/api/v2/chat/…`) are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.account = Some(Account::BaseUrl(url.into()));
+        self
+    }
+
+    /// The OAuth access token. It is sent as `Authorization: Bearer …` and never printed.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into().into());
+        self
+    }
+
+    /// The `User-Agent` header; [`USER_AGENT`] by default.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How long to wait for a connection to open. 10 seconds by default.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long one request may take, body included. 60 seconds by default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Use this HTTP client (its proxy, TLS and pool settings) instead of building one. The
+    /// builder's user agent and timeouts are then not applied: configure them on `client`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = match self.account.ok_or(BuildError::MissingAccount)? {
+            Account::Subdomain(subdomain) => subdomain_url(&subdomain)?,
+            Account::BaseUrl(url) => checked_base_url(url)?,
+        };
+        let token = self.token.ok_or(BuildError::MissingToken)?;
+        let config = ClientConfig::new(secrecy::ExposeSecret::expose_secret(&token))?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(self.user_agent.as_deref().unwrap_or(USER_AGENT))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+                .build()?,
+        };
+        Ok(Client::new_with_client(&base_url, http, config))
+    }
+}
+
+fn subdomain_url(subdomain: &str) -> Result<String, BuildError> {
+    let is_label = !subdomain.is_empty()
+        && subdomain.len() <= 63
+        && subdomain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !subdomain.starts_with('-')
+        && !subdomain.ends_with('-');
+    if !is_label {
+        return Err(BuildError::InvalidSubdomain(subdomain.to_owned()));
+    }
+    Ok(format!("https://{}.zendesk.com", subdomain.to_ascii_lowercase()))
+}
+
+fn checked_base_url(url: String) -> Result<String, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidBaseUrl {
+        url: url.clone(),
+        reason: reason.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(&url).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment"));
+    }
+    // Paths are appended to the base URL as text: drop a trailing slash so none is doubled.
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+impl Client {
+    /// Starts building a client. See [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subdomain_becomes_the_zendesk_host() {
+        assert_eq!(subdomain_url("Acme-2").unwrap(), "https://acme-2.zendesk.com");
+    }
+
+    #[test]
+    fn a_subdomain_cannot_smuggle_another_host() {
+        for bad in ["", "evil.com/x", "a.b", "-a", "a b", "evil.com#"] {
+            assert!(matches!(subdomain_url(bad), Err(BuildError::InvalidSubdomain(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        assert_eq!(checked_base_url("http://127.0.0.1:8080/".into()).unwrap(), "http://127.0.0.1:8080");
+        assert!(checked_base_url("ftp://x".into()).is_err());
+        assert!(checked_base_url("not a url".into()).is_err());
+        assert!(checked_base_url("http://x/?q=1".into()).is_err());
+    }
+
+    #[test]
+    fn building_without_an_account_or_a_token_says_which_is_missing() {
+        assert!(matches!(Client::builder().token("t").build(), Err(BuildError::MissingAccount)));
+        assert!(matches!(Client::builder().subdomain("a").build(), Err(BuildError::MissingToken)));
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
+        let error = Client::builder().subdomain("a").token("secret\nvalue").build().unwrap_err();
+        assert!(matches!(error, BuildError::InvalidToken));
+        assert!(!error.to_string().contains("secret"));
+    }
+}

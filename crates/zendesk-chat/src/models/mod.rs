@@ -1,0 +1,10 @@
+//! Hand-written model types that the generated models use, where typify's own would be wrong
+//! (see `codegen/`): each maps a spec schema or string format.
+
+mod loose_id;
+mod password;
+mod timestamp;
+
+pub use loose_id::LooseId;
+pub use password::Password;
+pub use timestamp::Timestamp;
