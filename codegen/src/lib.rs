@@ -4,7 +4,8 @@
 //!
 //! 1. [`spec`]: load the YAML spec, keep the document as written, and give progenitor a copy
 //!    without the documentation-only extensions.
-//! 2. [`lint`]: check the project's curation rules (operation ids and tags, error responses,
+//! 2. [`validate`]: check that it is a valid OpenAPI 3.0 document, by the OpenAPI Initiative's
+//!    JSON Schema; then [`lint`]: check the project's curation rules (operation ids and tags, error responses,
 //!    unknown fields kept, well-formed unions and open enums).
 //! 3. [`examples`]: check that every example in the spec is valid against its schema.
 //! 4. [`rest`]: run progenitor (builder interface, hooks required) with the replacements below,
@@ -33,6 +34,7 @@ pub mod project;
 pub mod rest;
 pub mod spec;
 pub mod unions;
+pub mod validate;
 
 pub use rest::{ClientLayout, generate_rest_client};
 pub use spec::Spec;
@@ -64,6 +66,9 @@ pub enum Error {
         /// The decoder's message, with the path of the offending value.
         error: String,
     },
+    /// The spec is not a valid OpenAPI 3.0 document; each finding names where.
+    #[error("the spec is not a valid OpenAPI 3.0 document:\n{}", lint::render(.0))]
+    Invalid(Vec<lint::Finding>),
     /// The spec breaks curation rules; each finding names where.
     #[error("the spec breaks {} curation rule(s):\n{}", .0.len(), lint::render(.0))]
     Lint(Vec<lint::Finding>),

@@ -4,7 +4,7 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::{ToTokens, quote};
 use schemars08::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::{Error, Result, Spec, examples, format, lint, open_enums, unions};
+use crate::{Error, Result, Spec, examples, format, lint, open_enums, unions, validate};
 
 /// Where the generated code lives in the client crate, and which hand-written types it uses.
 #[derive(Debug, Clone)]
@@ -42,6 +42,10 @@ impl ClientLayout {
 
 /// Checks the spec, generates the REST client from it, and returns the formatted source.
 pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String> {
+    let findings = validate::check(spec);
+    if !findings.is_empty() {
+        return Err(Error::Invalid(findings));
+    }
     let findings = lint::check(spec);
     if !findings.is_empty() {
         return Err(Error::Lint(findings));
@@ -63,7 +67,10 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
     if let Some(feature) = schemars {
         derive_json_schema(types, feature);
     }
-    let mut extra = unions::emit_support();
+    let mut extra = proc_macro2::TokenStream::new();
+    if !unions.is_empty() {
+        extra.extend(unions::emit_support());
+    }
     extra.extend(unions.iter().map(|u| unions::emit(u, schemars)));
     extra.extend(open_enums.iter().map(|e| open_enums::emit(e, schemars)));
     let extra: syn::File = syn::parse2(extra)?;

@@ -87,6 +87,9 @@ fn parse(spec: &Spec, name: &str, schema: &Value) -> Result<TaggedUnion, Vec<Fin
         findings.push(Finding::new(&at, "every oneOf entry must be a $ref to a component schema"));
     }
     let mapped: BTreeSet<&str> = mapping.values().filter_map(|r| r.as_str().and_then(Spec::ref_name)).collect();
+    if mapped.len() != mapping.len() {
+        findings.push(Finding::new(&at, "discriminator mapping must map each variant from one tag value only"));
+    }
     if mapped != one_of.iter().copied().collect() {
         findings.push(Finding::new(&at, "discriminator mapping must name exactly the oneOf variants"));
     }
