@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Spec, lint::Finding, lint::operations};
+use crate::{Spec, lint::Finding};
 
 /// Checks every example of the spec; an empty list means they all match.
 pub fn check(spec: &Spec) -> Vec<Finding> {
@@ -35,13 +35,17 @@ struct Example<'a> {
 
 fn collect(spec: &Spec) -> Vec<Example<'_>> {
     let mut examples = Vec::new();
-    for (path, _, operation) in operations(spec) {
+    for (path, _, operation) in spec.operations() {
         let id = operation["operationId"].as_str().unwrap_or("?");
-        let path_parameters = spec.document["paths"][path]["parameters"].as_array().into_iter().flatten();
+        let path_parameters = spec.document["paths"][path]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten();
         let parameters = operation["parameters"].as_array().into_iter().flatten();
         for parameter in path_parameters.chain(parameters) {
             let parameter = resolve(spec, parameter);
-            if let (Some(schema), Some(value)) = (parameter.get("schema"), parameter.get("example")) {
+            if let (Some(schema), Some(value)) = (parameter.get("schema"), parameter.get("example"))
+            {
                 let name = parameter["name"].as_str().unwrap_or("?");
                 examples.push(Example {
                     at: format!("{id} parameter {name}"),
@@ -53,7 +57,11 @@ fn collect(spec: &Spec) -> Vec<Example<'_>> {
         let request = resolve(spec, &operation["requestBody"]);
         media_examples(&mut examples, &format!("{id} request"), request);
         for (status, response) in operation["responses"].as_object().into_iter().flatten() {
-            media_examples(&mut examples, &format!("{id} response {status}"), resolve(spec, response));
+            media_examples(
+                &mut examples,
+                &format!("{id} response {status}"),
+                resolve(spec, response),
+            );
         }
     }
     for (name, schema) in spec.schemas() {
@@ -112,14 +120,26 @@ fn validate(schemas: &Value, example: Example<'_>) -> Vec<Finding> {
         .build(&root)
     {
         Ok(validator) => validator,
-        Err(error) => return vec![Finding::new(example.at, format!("the schema does not compile: {error}"))],
+        Err(error) => {
+            return vec![Finding::new(
+                example.at,
+                format!("the schema does not compile: {error}"),
+            )];
+        }
     };
     validator
         .iter_errors(example.value)
         .map(|error| {
             let path = error.instance_path().to_string();
-            let path = if path.is_empty() { "/".to_owned() } else { path };
-            Finding::new(&example.at, format!("at {path}: {}", truncate(&error.to_string())))
+            let path = if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            };
+            Finding::new(
+                &example.at,
+                format!("at {path}: {}", truncate(&error.to_string())),
+            )
         })
         .collect()
 }
@@ -164,7 +184,14 @@ fn translate(schema: &Value) -> Value {
                     .collect(),
             ),
             "items" | "additionalProperties" | "not" => translate(value),
-            "allOf" | "oneOf" | "anyOf" => Value::Array(value.as_array().into_iter().flatten().map(translate).collect()),
+            "allOf" | "oneOf" | "anyOf" => Value::Array(
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(translate)
+                    .collect(),
+            ),
             _ => value.clone(),
         };
         out.insert(key.clone(), value);
@@ -177,25 +204,25 @@ fn translate(schema: &Value) -> Value {
             values.push(Value::Null);
         }
     }
-    if map.get("x-open-union") == Some(&Value::Bool(true)) {
-        if let Some(Value::Array(mut variants)) = out.remove("oneOf") {
-            let tag = map["discriminator"]["propertyName"].clone();
-            let known: Vec<Value> = map["discriminator"]["mapping"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(tag, _)| Value::from(tag.as_str()))
-                .collect();
-            let mut tag_schema = Map::new();
-            if let Some(tag) = tag.as_str() {
-                tag_schema.insert(tag.to_owned(), json!({"enum": known}));
-            }
-            variants.push(json!({
-                "type": "object",
-                "not": {"required": [tag], "properties": tag_schema},
-            }));
-            out.insert("anyOf".into(), Value::Array(variants));
+    if map.get("x-open-union") == Some(&Value::Bool(true))
+        && let Some(Value::Array(mut variants)) = out.remove("oneOf")
+    {
+        let tag = map["discriminator"]["propertyName"].clone();
+        let known: Vec<Value> = map["discriminator"]["mapping"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(tag, _)| Value::from(tag.as_str()))
+            .collect();
+        let mut tag_schema = Map::new();
+        if let Some(tag) = tag.as_str() {
+            tag_schema.insert(tag.to_owned(), json!({"enum": known}));
         }
+        variants.push(json!({
+            "type": "object",
+            "not": {"required": [tag], "properties": tag_schema},
+        }));
+        out.insert("anyOf".into(), Value::Array(variants));
     }
     Value::Object(out)
 }
@@ -206,8 +233,12 @@ mod tests {
 
     #[test]
     fn nullable_adds_null_to_type_and_enum() {
-        let schema = json!({"type": "string", "enum": ["a"], "nullable": true, "x-curation": "note"});
-        assert_eq!(translate(&schema), json!({"type": ["string", "null"], "enum": ["a", null]}));
+        let schema =
+            json!({"type": "string", "enum": ["a"], "nullable": true, "x-curation": "note"});
+        assert_eq!(
+            translate(&schema),
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
     }
 
     #[test]

@@ -24,12 +24,16 @@
 //!   (see [`rest::ClientLayout`]): the first keeps the timestamp text exactly as sent (the docs carry
 //!   a `2014-09-31` that chrono rejects), the second keeps passwords out of `Debug` output.
 //!
+//! - [`patches`]: fixes to typify's output where it is wrong (an object that keeps unknown fields
+//!   gets no `Default`, and a builder that fails unless its `extra` map is set by hand).
+//!
 //! Every override fails loudly when it no longer matches anything in the spec, so none can rot.
 
 pub mod examples;
 pub mod format;
 pub mod lint;
 pub mod open_enums;
+pub mod patches;
 pub mod project;
 pub mod rest;
 pub mod spec;

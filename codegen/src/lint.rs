@@ -54,22 +54,6 @@ pub fn check(spec: &Spec) -> Vec<Finding> {
     findings
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-
-/// Each operation of the spec: `(path, method, operation)`.
-pub(crate) fn operations(spec: &Spec) -> impl Iterator<Item = (&str, &str, &Value)> {
-    spec.document
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.iter())
-        .flat_map(|(path, item)| {
-            METHODS
-                .iter()
-                .filter_map(move |method| Some((path.as_str(), *method, item.get(*method)?)))
-        })
-}
-
 fn check_operations(spec: &Spec) -> Vec<Finding> {
     let declared_tags: HashSet<&str> = spec.document["tags"]
         .as_array()
@@ -79,7 +63,7 @@ fn check_operations(spec: &Spec) -> Vec<Finding> {
         .collect();
     let mut seen_ids = HashSet::new();
     let mut findings = Vec::new();
-    for (path, method, operation) in operations(spec) {
+    for (path, method, operation) in spec.operations() {
         let at = format!("{} {path}", method.to_uppercase());
         match operation["operationId"].as_str() {
             None => findings.push(Finding::new(&at, "has no operationId")),
@@ -90,13 +74,19 @@ fn check_operations(spec: &Spec) -> Vec<Finding> {
                 let lower_camel = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
                     && id.chars().all(|c| c.is_ascii_alphanumeric());
                 if !lower_camel {
-                    findings.push(Finding::new(&at, format!("operationId {id} is not lowerCamelCase")));
+                    findings.push(Finding::new(
+                        &at,
+                        format!("operationId {id} is not lowerCamelCase"),
+                    ));
                 }
             }
         }
         match operation["tags"].as_array().map(Vec::as_slice) {
             Some([tag]) if tag.as_str().is_some_and(|t| declared_tags.contains(t)) => {}
-            Some([tag]) => findings.push(Finding::new(&at, format!("tag {tag} is not declared in `tags`"))),
+            Some([tag]) => findings.push(Finding::new(
+                &at,
+                format!("tag {tag} is not declared in `tags`"),
+            )),
             _ => findings.push(Finding::new(&at, "must have exactly one tag")),
         }
         if operation["summary"].as_str().is_none_or(str::is_empty) {
@@ -104,7 +94,10 @@ fn check_operations(spec: &Spec) -> Vec<Finding> {
         }
         for range in ["4XX", "5XX"] {
             if operation["responses"].get(range).is_none() {
-                findings.push(Finding::new(&at, format!("does not describe its {range} responses")));
+                findings.push(Finding::new(
+                    &at,
+                    format!("does not describe its {range} responses"),
+                ));
             }
         }
     }
@@ -118,12 +111,15 @@ fn check_unknown_fields_kept(spec: &Spec) -> Vec<Finding> {
         visited: BTreeSet::new(),
         findings: Vec::new(),
     };
-    for (_, _, operation) in operations(spec) {
+    for (_, _, operation) in spec.operations() {
         let responses = operation["responses"].as_object().into_iter().flatten();
         for (status, response) in responses {
             let response = resolve_response(spec, response);
             if let Some(schema) = response.pointer("/content/application~1json/schema") {
-                let at = format!("{} response {status}", operation["operationId"].as_str().unwrap_or("?"));
+                let at = format!(
+                    "{} response {status}",
+                    operation["operationId"].as_str().unwrap_or("?")
+                );
                 walk.schema(schema, &at);
             }
         }
@@ -151,13 +147,16 @@ impl Walk<'_> {
     fn schema(&mut self, schema: &Value, at: &str) {
         if let Some(reference) = schema["$ref"].as_str() {
             let Some(name) = Spec::ref_name(reference) else {
-                self.findings.push(Finding::new(at, format!("unsupported $ref {reference}")));
+                self.findings
+                    .push(Finding::new(at, format!("unsupported $ref {reference}")));
                 return;
             };
             if self.visited.insert(name.to_owned()) {
                 match self.spec.schema(name) {
                     Some(target) => self.schema(target, &format!("#/components/schemas/{name}")),
-                    None => self.findings.push(Finding::new(at, format!("$ref to missing schema {name}"))),
+                    None => self
+                        .findings
+                        .push(Finding::new(at, format!("$ref to missing schema {name}"))),
                 }
             }
             return;
@@ -176,7 +175,12 @@ impl Walk<'_> {
                 Some(_) => {}
             }
         }
-        for (key, sub) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        for (key, sub) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             self.schema(sub, &format!("{at}/properties/{key}"));
         }
         for key in ["items", "additionalProperties"] {
@@ -185,7 +189,13 @@ impl Walk<'_> {
             }
         }
         for key in ["allOf", "oneOf", "anyOf"] {
-            for (i, sub) in schema.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, sub) in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 self.schema(sub, &format!("{at}/{key}/{i}"));
             }
         }
@@ -214,7 +224,10 @@ mod tests {
 
     #[test]
     fn a_well_curated_spec_has_no_findings() {
-        let spec = spec(GOOD_OPERATION, "    Thing: {type: object, properties: {id: {type: string}}, additionalProperties: {}}");
+        let spec = spec(
+            GOOD_OPERATION,
+            "    Thing: {type: object, properties: {id: {type: string}}, additionalProperties: {}}",
+        );
         assert_eq!(check(&spec), vec![]);
     }
 

@@ -46,25 +46,41 @@ pub fn check(spec: &Spec) -> Vec<Finding> {
 fn parse(name: &str, schema: &Value) -> Result<OpenEnum, Finding> {
     let at = format!("#/components/schemas/{name}");
     if schema["type"] != "string" || schema.get("enum").is_some() {
-        return Err(Finding::new(at, format!("{EXTENSION} needs `type: string` and no `enum`")));
+        return Err(Finding::new(
+            at,
+            format!("{EXTENSION} needs `type: string` and no `enum`"),
+        ));
     }
-    let values: Option<Vec<&str>> = schema[EXTENSION].as_array().map(|v| v.iter().filter_map(Value::as_str).collect());
-    let values = values.filter(|v| !v.is_empty() && v.len() == schema[EXTENSION].as_array().map_or(0, Vec::len));
+    let values: Option<Vec<&str>> = schema[EXTENSION]
+        .as_array()
+        .map(|v| v.iter().filter_map(Value::as_str).collect());
+    let values = values
+        .filter(|v| !v.is_empty() && v.len() == schema[EXTENSION].as_array().map_or(0, Vec::len));
     let Some(values) = values else {
-        return Err(Finding::new(at, format!("{EXTENSION} must be a non-empty list of strings")));
+        return Err(Finding::new(
+            at,
+            format!("{EXTENSION} must be a non-empty list of strings"),
+        ));
     };
     let mut seen = HashSet::new();
     let mut named = Vec::new();
     for value in values {
         let variant = variant_name(value);
         if variant.is_empty() || variant == "Unknown" || !seen.insert(variant.clone()) {
-            return Err(Finding::new(at, format!("value {value:?} does not make a distinct variant name")));
+            return Err(Finding::new(
+                at,
+                format!("value {value:?} does not make a distinct variant name"),
+            ));
         }
         named.push((value.to_owned(), variant));
     }
     Ok(OpenEnum {
         name: name.to_owned(),
-        description: schema["description"].as_str().unwrap_or_default().trim().to_owned(),
+        description: schema["description"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         values: named,
     })
 }
@@ -79,8 +95,16 @@ fn variant_name(value: &str) -> String {
 pub fn emit(open_enum: &OpenEnum, schemars_feature: Option<&str>) -> TokenStream {
     let name = format_ident!("{}", open_enum.name);
     let doc = &open_enum.description;
-    let variants: Vec<_> = open_enum.values.iter().map(|(_, v)| format_ident!("{v}")).collect();
-    let values: Vec<_> = open_enum.values.iter().map(|(value, _)| value.as_str()).collect();
+    let variants: Vec<_> = open_enum
+        .values
+        .iter()
+        .map(|(_, v)| format_ident!("{v}"))
+        .collect();
+    let values: Vec<_> = open_enum
+        .values
+        .iter()
+        .map(|(value, _)| value.as_str())
+        .collect();
     let variant_docs: Vec<_> = values.iter().map(|v| format!("`\"{v}\"`")).collect();
     let expecting = format!("a {} string", open_enum.name);
     let schemars = schemars_feature.map(|feature| {
@@ -201,7 +225,10 @@ mod tests {
     fn values_that_collide_as_rust_names_are_refused() {
         let schema = serde_json::json!({"type": "string", "x-extensible-enum": ["agent", "Agent"]});
         let finding = parse("Who", &schema).unwrap_err();
-        assert!(finding.message.contains("distinct variant name"), "{finding:?}");
+        assert!(
+            finding.message.contains("distinct variant name"),
+            "{finding:?}"
+        );
     }
 
     #[test]
@@ -212,7 +239,8 @@ mod tests {
 
     #[test]
     fn an_enum_keyword_beside_the_extension_is_refused() {
-        let schema = serde_json::json!({"type": "string", "enum": ["a"], "x-extensible-enum": ["a"]});
+        let schema =
+            serde_json::json!({"type": "string", "enum": ["a"], "x-extensible-enum": ["a"]});
         assert!(parse("Who", &schema).is_err());
     }
 }

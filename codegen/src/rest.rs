@@ -4,7 +4,7 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::{ToTokens, quote};
 use schemars08::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::{Error, Result, Spec, examples, format, lint, open_enums, unions, validate};
+use crate::{Error, Result, Spec, examples, format, lint, open_enums, patches, unions, validate};
 
 /// Where the generated code lives in the client crate, and which hand-written types it uses.
 #[derive(Debug, Clone)]
@@ -64,6 +64,13 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
 
     let schemars = layout.schemars_feature.as_deref();
     let types = types_module(&mut file)?;
+    if spec
+        .document
+        .to_string()
+        .contains("\"additionalProperties\":{}")
+    {
+        patches::default_extra_map(types)?;
+    }
     if let Some(feature) = schemars {
         derive_json_schema(types, feature);
     }
@@ -95,12 +102,24 @@ fn settings(
         .with_derive("PartialEq");
     let types_path = format!("{}::types", layout.module_path);
     for union in unions {
-        settings.with_replacement(&union.name, format!("{types_path}::{}", union.name), std::iter::empty());
+        settings.with_replacement(
+            &union.name,
+            format!("{types_path}::{}", union.name),
+            std::iter::empty(),
+        );
     }
     for open_enum in open_enums {
         use progenitor_impl::TypeImpl;
-        let impls = [TypeImpl::Display, TypeImpl::FromStr, TypeImpl::FromStringIrrefutable];
-        settings.with_replacement(&open_enum.name, format!("{types_path}::{}", open_enum.name), impls.into_iter());
+        let impls = [
+            TypeImpl::Display,
+            TypeImpl::FromStr,
+            TypeImpl::FromStringIrrefutable,
+        ];
+        settings.with_replacement(
+            &open_enum.name,
+            format!("{types_path}::{}", open_enum.name),
+            impls.into_iter(),
+        );
     }
     for (schema, rust_type) in &layout.replacements {
         settings.with_replacement(schema, rust_type, std::iter::empty());
@@ -108,7 +127,10 @@ fn settings(
     for (format, rust_type) in &layout.string_formats {
         for nullable in [false, true] {
             let (instance_type, rust_type): (SingleOrVec<InstanceType>, String) = if nullable {
-                (vec![InstanceType::String, InstanceType::Null].into(), format!("::std::option::Option<{rust_type}>"))
+                (
+                    vec![InstanceType::String, InstanceType::Null].into(),
+                    format!("::std::option::Option<{rust_type}>"),
+                )
             } else {
                 (InstanceType::String.into(), rust_type.clone())
             };
@@ -127,13 +149,17 @@ fn settings(
 fn check_layout_is_current(spec: &Spec, layout: &ClientLayout) -> Result<()> {
     for (schema, _) in &layout.replacements {
         if spec.schema(schema).is_none() {
-            return Err(Error::StaleSetting(format!("replacement for schema {schema}, which the spec does not have")));
+            return Err(Error::StaleSetting(format!(
+                "replacement for schema {schema}, which the spec does not have"
+            )));
         }
     }
     let text = spec.document.to_string();
     for (format, _) in &layout.string_formats {
         if !text.contains(&format!("\"format\":\"{format}\"")) {
-            return Err(Error::StaleSetting(format!("type for `format: {format}`, which no schema uses")));
+            return Err(Error::StaleSetting(format!(
+                "type for `format: {format}`, which no schema uses"
+            )));
         }
     }
     Ok(())
@@ -144,10 +170,17 @@ fn types_module(file: &mut syn::File) -> Result<&mut Vec<syn::Item>> {
     file.items
         .iter_mut()
         .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut().map(|(_, items)| items),
+            syn::Item::Mod(module) if module.ident == "types" => {
+                module.content.as_mut().map(|(_, items)| items)
+            }
             _ => None,
         })
-        .ok_or_else(|| Error::Syntax(syn::Error::new(proc_macro2::Span::call_site(), "progenitor made no `types` module")))
+        .ok_or_else(|| {
+            Error::Syntax(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "progenitor made no `types` module",
+            ))
+        })
 }
 
 /// Adds `#[cfg_attr(feature = "…", derive(::schemars::JsonSchema))]` to every model typify made

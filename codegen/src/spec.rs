@@ -7,6 +7,11 @@ use crate::{Error, Result};
 
 /// Extensions that carry meaning for the Rust generator and so reach progenitor; every other
 /// `x-` key is documentation (or handled before progenitor runs) and is removed from its copy.
+/// The HTTP methods an OpenAPI path item can hold operations for.
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
+
 const EXTENSIONS_FOR_PROGENITOR: &[&str] = &["x-rust-type"];
 
 /// A loaded spec.
@@ -39,6 +44,7 @@ impl Spec {
         })?;
         let mut for_progenitor = document.clone();
         strip_extensions(&mut for_progenitor);
+        unwrap_parameter_descriptions(&mut for_progenitor);
         let openapi = to_openapi(for_progenitor, source_name)?;
         Ok(Self {
             source_name: source_name.to_owned(),
@@ -58,7 +64,22 @@ impl Spec {
 
     /// The component schema called `name`.
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.document.pointer(&format!("/components/schemas/{name}"))
+        self.document
+            .pointer(&format!("/components/schemas/{name}"))
+    }
+
+    /// Each operation: `(path, method, operation)`, in the spec's order.
+    pub fn operations(&self) -> impl Iterator<Item = (&str, &str, &Value)> {
+        self.document
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|paths| paths.iter())
+            .flat_map(|(path, item)| {
+                METHODS
+                    .iter()
+                    .filter_map(move |method| Some((path.as_str(), *method, item.get(*method)?)))
+            })
     }
 
     /// Follows a `$ref` to a component schema and returns its name.
@@ -69,7 +90,10 @@ impl Spec {
 
 /// Decodes the document into progenitor's model.
 fn to_openapi(document: Value, source_name: &str) -> Result<openapiv3::OpenAPI> {
-    let version = document.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !version.starts_with("3.0.") {
         return Err(Error::OpenApi {
             source_name: source_name.to_owned(),
@@ -80,6 +104,31 @@ fn to_openapi(document: Value, source_name: &str) -> Result<openapiv3::OpenAPI> 
         source_name: source_name.to_owned(),
         error: error.to_string(),
     })
+}
+
+/// progenitor lists an operation's parameters in its doc comment as Markdown bullets, one per
+/// parameter: a description wrapped over several lines would break out of its bullet. The spec
+/// wraps long lines for its readers; progenitor gets each description on one line.
+fn unwrap_parameter_descriptions(document: &mut Value) {
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (key, value) in item.iter_mut() {
+                let parameters = if key == "parameters" { Some(value) } else { value.get_mut("parameters") };
+                for parameter in parameters.and_then(Value::as_array_mut).into_iter().flatten() {
+                    unwrap_description(parameter);
+                }
+            }
+        }
+    }
+    if let Some(shared) = document.pointer_mut("/components/parameters").and_then(Value::as_object_mut) {
+        shared.values_mut().for_each(unwrap_description);
+    }
+}
+
+fn unwrap_description(parameter: &mut Value) {
+    if let Some(Value::String(description)) = parameter.get_mut("description") {
+        *description = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
 }
 
 /// Removes documentation-only `x-` keys everywhere in `value`.
@@ -117,9 +166,22 @@ components:
         let spec = Spec::from_yaml("minimal", MINIMAL).unwrap();
         assert_eq!(spec.document["info"]["x-curation"], "a note");
         assert_eq!(spec.schema("A").unwrap()["x-curation"], "a note");
-        let a = spec.openapi.components.as_ref().unwrap().schemas["A"].as_item().unwrap();
+        let a = spec.openapi.components.as_ref().unwrap().schemas["A"]
+            .as_item()
+            .unwrap();
         assert!(!a.schema_data.extensions.contains_key("x-curation"));
         assert!(a.schema_data.extensions.contains_key("x-rust-type"));
+    }
+
+    #[test]
+    fn parameter_descriptions_reach_progenitor_on_one_line() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    \
+                    P: {name: p, in: query, schema: {type: string}, description: \"one\\n  two\"}\n";
+        let spec = Spec::from_yaml("t", text).unwrap();
+        assert_eq!(spec.document["components"]["parameters"]["P"]["description"], "one\n  two");
+        let components = spec.openapi.components.unwrap();
+        let openapiv3::ReferenceOr::Item(parameter) = &components.parameters["P"] else { panic!() };
+        assert_eq!(parameter.parameter_data_ref().description.as_deref(), Some("one two"));
     }
 
     #[test]
@@ -130,7 +192,8 @@ components:
 
     #[test]
     fn a_wrong_shape_names_the_path() {
-        let error = Spec::from_yaml("bad", "openapi: 3.0.3\ninfo: {title: t}\npaths: {}\n").unwrap_err();
+        let error =
+            Spec::from_yaml("bad", "openapi: 3.0.3\ninfo: {title: t}\npaths: {}\n").unwrap_err();
         assert!(error.to_string().contains("version"), "{error}");
     }
 }

@@ -69,40 +69,72 @@ fn is_union(schema: &Value) -> bool {
 fn parse(spec: &Spec, name: &str, schema: &Value) -> Result<TaggedUnion, Vec<Finding>> {
     let at = format!("#/components/schemas/{name}");
     let mut findings = Vec::new();
-    let tag_property = schema["discriminator"]["propertyName"].as_str().unwrap_or_default();
+    let tag_property = schema["discriminator"]["propertyName"]
+        .as_str()
+        .unwrap_or_default();
     if tag_property.is_empty() {
         findings.push(Finding::new(&at, "discriminator has no propertyName"));
     }
     let mapping = schema["discriminator"]["mapping"].as_object();
     let Some(mapping) = mapping.filter(|m| !m.is_empty()) else {
-        return Err(vec![Finding::new(&at, "discriminator must map each tag value to its variant")]);
+        return Err(vec![Finding::new(
+            &at,
+            "discriminator must map each tag value to its variant",
+        )]);
     };
     let one_of: Vec<&str> = schema["oneOf"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|variant| variant["$ref"].as_str().and_then(Spec::ref_name).unwrap_or(""))
+        .map(|variant| {
+            variant["$ref"]
+                .as_str()
+                .and_then(Spec::ref_name)
+                .unwrap_or("")
+        })
         .collect();
     if one_of.contains(&"") {
-        findings.push(Finding::new(&at, "every oneOf entry must be a $ref to a component schema"));
+        findings.push(Finding::new(
+            &at,
+            "every oneOf entry must be a $ref to a component schema",
+        ));
     }
-    let mapped: BTreeSet<&str> = mapping.values().filter_map(|r| r.as_str().and_then(Spec::ref_name)).collect();
+    let mapped: BTreeSet<&str> = mapping
+        .values()
+        .filter_map(|r| r.as_str().and_then(Spec::ref_name))
+        .collect();
     if mapped.len() != mapping.len() {
-        findings.push(Finding::new(&at, "discriminator mapping must map each variant from one tag value only"));
+        findings.push(Finding::new(
+            &at,
+            "discriminator mapping must map each variant from one tag value only",
+        ));
     }
     if mapped != one_of.iter().copied().collect() {
-        findings.push(Finding::new(&at, "discriminator mapping must name exactly the oneOf variants"));
+        findings.push(Finding::new(
+            &at,
+            "discriminator mapping must name exactly the oneOf variants",
+        ));
     }
 
     let mut variants = Vec::new();
     for (tag, reference) in mapping {
-        let variant = reference.as_str().and_then(Spec::ref_name).unwrap_or_default();
+        let variant = reference
+            .as_str()
+            .and_then(Spec::ref_name)
+            .unwrap_or_default();
         let Some(variant_schema) = spec.schema(variant) else {
-            findings.push(Finding::new(&at, format!("variant {variant} is not a component schema")));
+            findings.push(Finding::new(
+                &at,
+                format!("variant {variant} is not a component schema"),
+            ));
             continue;
         };
         let variant_at = format!("#/components/schemas/{variant}");
-        let required = variant_schema["required"].as_array().into_iter().flatten().any(|r| r == tag_property);
+        let required = variant_schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r == tag_property);
         let values = &variant_schema["properties"][tag_property]["enum"];
         if !required || values != &Value::from(vec![tag.as_str()]) {
             findings.push(Finding::new(
@@ -126,7 +158,11 @@ fn parse(spec: &Spec, name: &str, schema: &Value) -> Result<TaggedUnion, Vec<Fin
     }
     Ok(TaggedUnion {
         name: name.to_owned(),
-        description: schema["description"].as_str().unwrap_or_default().trim().to_owned(),
+        description: schema["description"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         tag_property: tag_property.to_owned(),
         variants,
         open: schema["x-open-union"] == true,
@@ -134,7 +170,14 @@ fn parse(spec: &Spec, name: &str, schema: &Value) -> Result<TaggedUnion, Vec<Fin
 }
 
 fn first_line(description: &Value) -> String {
-    description.as_str().unwrap_or_default().lines().next().unwrap_or_default().trim().to_owned()
+    description
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// `MemberJoinEvent`, `MessageEvent` → `MemberJoin`, `Message`: the enum's name says the rest.
@@ -175,15 +218,27 @@ pub fn emit(union: &TaggedUnion, schemars_feature: Option<&str>) -> TokenStream 
     let name = format_ident!("{}", union.name);
     let tag_property = &union.tag_property;
     let doc = &union.description;
-    let variant_idents: Vec<_> = union.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
-    let variant_types: Vec<_> = union.variants.iter().map(|v| format_ident!("{}", v.schema)).collect();
+    let variant_idents: Vec<_> = union
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.rust_name))
+        .collect();
+    let variant_types: Vec<_> = union
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.schema))
+        .collect();
     let tags: Vec<_> = union.variants.iter().map(|v| v.tag.as_str()).collect();
     let variant_docs: Vec<String> = union
         .variants
         .iter()
         .map(|v| format!("`\"{tag_property}\": \"{}\"`: {}", v.tag, v.summary))
         .collect();
-    let expected = tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+    let expected = tags
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
 
     let (unknown_variant, unknown_tag, unknown_serialize, fallback) = if union.open {
         let unknown_doc = format!(
@@ -291,7 +346,11 @@ mod tests {
 
     #[test]
     fn the_words_all_variants_end_with_are_dropped() {
-        let mut variants = vec![variant("MemberJoinEvent"), variant("MessageEvent"), variant("RatingRequestEvent")];
+        let mut variants = vec![
+            variant("MemberJoinEvent"),
+            variant("MessageEvent"),
+            variant("RatingRequestEvent"),
+        ];
         strip_common_suffix(&mut variants);
         let names: Vec<_> = variants.iter().map(|v| v.rust_name.as_str()).collect();
         assert_eq!(names, ["MemberJoin", "Message", "RatingRequest"]);

@@ -10,7 +10,8 @@ use crate::{Spec, lint::Finding};
 const OPENAPI_3_0_SCHEMA: &str = include_str!("../schemas/openapi-3.0.schema.json");
 
 static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    let schema: Value = serde_json::from_str(OPENAPI_3_0_SCHEMA).expect("the vendored schema is JSON");
+    let schema: Value =
+        serde_json::from_str(OPENAPI_3_0_SCHEMA).expect("the vendored schema is JSON");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .build(&schema)
@@ -39,7 +40,11 @@ mod tests {
 
     #[test]
     fn a_document_without_paths_is_refused() {
-        let spec = Spec::from_yaml("t", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+        let spec = Spec::from_yaml(
+            "t",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        )
+        .unwrap();
         assert_eq!(check(&spec), vec![]);
         let mut broken = spec.clone();
         broken.document.as_object_mut().unwrap().remove("paths");

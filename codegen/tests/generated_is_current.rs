@@ -11,5 +11,8 @@ fn checked_in_generated_files_are_current() {
     let files = project_files(root).unwrap();
     assert!(!files.is_empty());
     let stale = stale_files(root, &files);
-    assert!(stale.is_empty(), "stale generated files, run `cargo xtask generate`: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale generated files, run `cargo xtask generate`: {stale:?}"
+    );
 }

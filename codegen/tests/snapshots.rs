@@ -12,13 +12,19 @@ use zendesk_chat_codegen::{ClientLayout, Spec, generate_rest_client};
 fn layout_for(spec: &Spec) -> ClientLayout {
     let mut layout = ClientLayout::zendesk_chat();
     let text = spec.document.to_string();
-    layout.string_formats.retain(|(format, _)| text.contains(&format!("\"format\":\"{format}\"")));
-    layout.replacements.retain(|(schema, _)| spec.schema(schema).is_some());
+    layout
+        .string_formats
+        .retain(|(format, _)| text.contains(&format!("\"format\":\"{format}\"")));
+    layout
+        .replacements
+        .retain(|(schema, _)| spec.schema(schema).is_some());
     layout
 }
 
 fn fixture(name: &str) -> Spec {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let mut spec = Spec::from_path(&path).unwrap();
     spec.source_name = format!("fixtures/{name}");
     spec
@@ -38,7 +44,9 @@ fn models(source: &str) -> String {
         .unwrap();
     let items = types
         .into_iter()
-        .filter(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder" || m.ident == "error"))
+        .filter(
+            |item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder" || m.ident == "error"),
+        )
         .filter(|item| !is_builder_constructor(item))
         .collect();
     prettyplease::unparse(&syn::File {
@@ -112,13 +120,19 @@ fn examples_that_do_not_match_their_schema_are_reported() {
 fn a_setting_that_matches_nothing_is_refused() {
     let spec = fixture("unknown_fields.yaml");
     let error = generate_rest_client(&spec, &ClientLayout::zendesk_chat()).unwrap_err();
-    assert!(matches!(error, zendesk_chat_codegen::Error::StaleSetting(_)), "{error}");
+    assert!(
+        matches!(error, zendesk_chat_codegen::Error::StaleSetting(_)),
+        "{error}"
+    );
 }
 
 #[test]
 fn the_whole_generated_client() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let files = zendesk_chat_codegen::project::project_files(root).unwrap();
-    let client = files.iter().find(|f| f.path.ends_with("zendesk-chat/src/generated.rs")).unwrap();
+    let client = files
+        .iter()
+        .find(|f| f.path.ends_with("zendesk-chat/src/generated.rs"))
+        .unwrap();
     insta::assert_snapshot!(client.contents);
 }

@@ -66,7 +66,8 @@ fn generate(root: &Path, check: bool) -> anyhow::Result<ExitCode> {
     }
     for file in files.iter().filter(|f| stale.contains(&f.path)) {
         let path = root.join(&file.path);
-        std::fs::write(&path, &file.contents).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", file.path.display());
     }
     if stale.is_empty() {

@@ -20,8 +20,8 @@ impl ClientConfig {
     /// Fails if the token cannot be sent in a header (it contains a control character); the error
     /// does not repeat the token.
     pub fn new(token: &str) -> Result<Self, BuildError> {
-        let mut authorization =
-            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| BuildError::InvalidToken)?;
         authorization.set_sensitive(true);
         Ok(Self { authorization })
     }
@@ -34,7 +34,9 @@ impl ClientConfig {
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientConfig").field("token", &"[REDACTED]").finish()
+        f.debug_struct("ClientConfig")
+            .field("token", &"[REDACTED]")
+            .finish()
     }
 }
 
@@ -71,6 +73,7 @@ pub enum BuildError {
 ///
 /// ```
 /// use std::time::Duration;
+/// use zendesk_chat::ClientInfo;
 ///
 /// let client = zendesk_chat::Client::builder()
 ///     .subdomain("acme")
@@ -167,13 +170,18 @@ impl ClientBuilder {
 fn subdomain_url(subdomain: &str) -> Result<String, BuildError> {
     let is_label = !subdomain.is_empty()
         && subdomain.len() <= 63
-        && subdomain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && subdomain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
         && !subdomain.starts_with('-')
         && !subdomain.ends_with('-');
     if !is_label {
         return Err(BuildError::InvalidSubdomain(subdomain.to_owned()));
     }
-    Ok(format!("https://{}.zendesk.com", subdomain.to_ascii_lowercase()))
+    Ok(format!(
+        "https://{}.zendesk.com",
+        subdomain.to_ascii_lowercase()
+    ))
 }
 
 fn checked_base_url(url: String) -> Result<String, BuildError> {
@@ -205,19 +213,28 @@ mod tests {
 
     #[test]
     fn a_subdomain_becomes_the_zendesk_host() {
-        assert_eq!(subdomain_url("Acme-2").unwrap(), "https://acme-2.zendesk.com");
+        assert_eq!(
+            subdomain_url("Acme-2").unwrap(),
+            "https://acme-2.zendesk.com"
+        );
     }
 
     #[test]
     fn a_subdomain_cannot_smuggle_another_host() {
         for bad in ["", "evil.com/x", "a.b", "-a", "a b", "evil.com#"] {
-            assert!(matches!(subdomain_url(bad), Err(BuildError::InvalidSubdomain(_))), "{bad}");
+            assert!(
+                matches!(subdomain_url(bad), Err(BuildError::InvalidSubdomain(_))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn base_urls_are_checked_and_trimmed() {
-        assert_eq!(checked_base_url("http://127.0.0.1:8080/".into()).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:8080/".into()).unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert!(checked_base_url("ftp://x".into()).is_err());
         assert!(checked_base_url("not a url".into()).is_err());
         assert!(checked_base_url("http://x/?q=1".into()).is_err());
@@ -225,13 +242,23 @@ mod tests {
 
     #[test]
     fn building_without_an_account_or_a_token_says_which_is_missing() {
-        assert!(matches!(Client::builder().token("t").build(), Err(BuildError::MissingAccount)));
-        assert!(matches!(Client::builder().subdomain("a").build(), Err(BuildError::MissingToken)));
+        assert!(matches!(
+            Client::builder().token("t").build(),
+            Err(BuildError::MissingAccount)
+        ));
+        assert!(matches!(
+            Client::builder().subdomain("a").build(),
+            Err(BuildError::MissingToken)
+        ));
     }
 
     #[test]
     fn a_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
-        let error = Client::builder().subdomain("a").token("secret\nvalue").build().unwrap_err();
+        let error = Client::builder()
+            .subdomain("a")
+            .token("secret\nvalue")
+            .build()
+            .unwrap_err();
         assert!(matches!(error, BuildError::InvalidToken));
         assert!(!error.to_string().contains("secret"));
     }

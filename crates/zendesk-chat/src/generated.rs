@@ -9,7 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An agent of the account.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -53,7 +53,7 @@ pub mod types {
     }
 
     ///Special role privileges (deprecated in favour of `role_id`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AgentRoles {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -71,7 +71,7 @@ pub mod types {
     }
 
     ///An agent's status over a period.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AgentTimespan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -98,7 +98,7 @@ pub mod types {
     }
 
     ///A file sent in a chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Attachment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -120,7 +120,7 @@ pub mod types {
     }
 
     ///The ids of the chats that were not deleted, by reason.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BulkDeleteFailures {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -143,7 +143,7 @@ pub mod types {
     }
 
     ///The outcome of a bulk delete.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BulkDeleteResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -165,7 +165,7 @@ pub mod types {
     }
 
     ///The visitor of a chat, as embedded in the chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatVisitor {
         ///The visitor's email address (may be empty).
@@ -281,7 +281,7 @@ pub mod types {
     }
 
     ///A goal conversion, and the chat it is attributed to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Conversion {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -309,7 +309,7 @@ pub mod types {
     }
 
     ///The chat, agent and department a conversion is attributed to; all null when none.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ConversionAttribution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -549,7 +549,7 @@ pub mod types {
     }
 
     ///A change of one attribute of a department.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DepartmentEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -576,7 +576,7 @@ pub mod types {
     }
 
     ///The value of a department attribute; for `queue_sizes`, the queue sizes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DepartmentEventValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -596,7 +596,7 @@ pub mod types {
     /**An agent's part in a chat, from joining to leaving. Its id is the chat's id followed by
 ".1", ".2", …
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Engagement {
         ///Whether the agent accepted the assignment and joined.
@@ -713,7 +713,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///The body of an error response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///A longer explanation, when the server gives one.
@@ -881,7 +881,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of the incremental agent timeline export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IncrementalAgentTimelinePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -906,7 +906,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of the incremental chat export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IncrementalChatsPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -934,7 +934,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of the incremental conversions export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IncrementalConversionsPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -958,7 +958,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of the incremental department events export.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IncrementalDepartmentEventsPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -982,7 +982,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of chats (`chats`), or with `ids` the requested chats by id (`docs`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListChatsResponse {
         ///The chats (without `ids`).
@@ -1197,7 +1197,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///How many messages the visitor and the agents sent.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MessageCount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1591,7 +1591,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///The agents' response times in a chat, in seconds.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResponseTime {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1611,7 +1611,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A page of search results (at most 40).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SearchChatsResponse {
         ///The total number of chats that match the query.
@@ -1636,7 +1636,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///A chat that matched a search.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SearchResult {
         ///The chat's id.
@@ -1664,7 +1664,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     }
 
     ///The visitor's browsing session during the chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Session {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1986,7 +1986,7 @@ microseconds (agent timeline), or fractional seconds (department events).
     /**The chat fields to change. Nested fields are set through dotted keys (`"visitor.name"`);
 other writable keys may be added as extra properties.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateChatRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2050,7 +2050,7 @@ other writable keys may be added as extra properties.
     }
 
     ///A visitor, as the Visitors resource describes it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Visitor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2080,7 +2080,7 @@ other writable keys may be added as extra properties.
     }
 
     ///A page that the visitor navigated to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WebpathEntry {
         ///The page the visitor came from (may be empty).
@@ -2176,7 +2176,7 @@ other writable keys may be added as extra properties.
                     role_id: Ok(Default::default()),
                     roles: Ok(Default::default()),
                     skills: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2422,7 +2422,7 @@ other writable keys may be added as extra properties.
                 Self {
                     administrator: Ok(Default::default()),
                     owner: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2527,7 +2527,7 @@ other writable keys may be added as extra properties.
                     engagement_count: Ok(Default::default()),
                     start_time: Ok(Default::default()),
                     status: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2673,7 +2673,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     size: Ok(Default::default()),
                     url: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2799,7 +2799,7 @@ other writable keys may be added as extra properties.
                     already_deleted: Ok(Default::default()),
                     invalid_id: Ok(Default::default()),
                     not_found: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2913,7 +2913,7 @@ other writable keys may be added as extra properties.
                     failed: Ok(Default::default()),
                     number_fail: Ok(Default::default()),
                     number_success: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3036,7 +3036,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     notes: Ok(Default::default()),
                     phone: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3188,7 +3188,7 @@ other writable keys may be added as extra properties.
                     new_comment: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3363,7 +3363,7 @@ other writable keys may be added as extra properties.
                     goal_name: Ok(Default::default()),
                     id: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3515,7 +3515,7 @@ other writable keys may be added as extra properties.
                     chat_timestamp: Ok(Default::default()),
                     department_id: Ok(Default::default()),
                     department_name: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -3689,7 +3689,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4275,7 +4275,7 @@ other writable keys may be added as extra properties.
                     previous_value: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     value: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4425,7 +4425,7 @@ other writable keys may be added as extra properties.
                 Self {
                     assigned: Ok(Default::default()),
                     incoming: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4591,7 +4591,7 @@ other writable keys may be added as extra properties.
                     skills_requested: Ok(Default::default()),
                     started_by: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4899,7 +4899,7 @@ other writable keys may be added as extra properties.
                 Self {
                     description: Ok(Default::default()),
                     error: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5011,7 +5011,7 @@ other writable keys may be added as extra properties.
                     sender_type: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5188,7 +5188,7 @@ other writable keys may be added as extra properties.
                     end_id: Ok(Default::default()),
                     end_time: Ok(Default::default()),
                     next_page: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5339,7 +5339,7 @@ other writable keys may be added as extra properties.
                     end_id: Ok(Default::default()),
                     end_time: Ok(Default::default()),
                     next_page: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5489,7 +5489,7 @@ other writable keys may be added as extra properties.
                     end_id: Ok(Default::default()),
                     end_time: Ok(Default::default()),
                     next_page: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5638,7 +5638,7 @@ other writable keys may be added as extra properties.
                     end_id: Ok(Default::default()),
                     end_time: Ok(Default::default()),
                     next_page: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5792,7 +5792,7 @@ other writable keys may be added as extra properties.
                     docs: Ok(Default::default()),
                     next_url: Ok(Default::default()),
                     prev_url: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5966,7 +5966,7 @@ other writable keys may be added as extra properties.
                     source: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6181,7 +6181,7 @@ other writable keys may be added as extra properties.
                     reason: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6346,7 +6346,7 @@ other writable keys may be added as extra properties.
                     agent: Ok(Default::default()),
                     total: Ok(Default::default()),
                     visitor: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6497,7 +6497,7 @@ other writable keys may be added as extra properties.
                     sender_type: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6789,7 +6789,7 @@ other writable keys may be added as extra properties.
                     visitor: Ok(Default::default()),
                     webpath: Ok(Default::default()),
                     zendesk_ticket_id: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7075,7 +7075,7 @@ other writable keys may be added as extra properties.
                     rating: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7254,7 +7254,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7391,7 +7391,7 @@ other writable keys may be added as extra properties.
                     avg: Ok(Default::default()),
                     first: Ok(Default::default()),
                     max: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7505,7 +7505,7 @@ other writable keys may be added as extra properties.
                     next_url: Ok(Default::default()),
                     prev_url: Ok(Default::default()),
                     results: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7639,7 +7639,7 @@ other writable keys may be added as extra properties.
                     timestamp: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     url: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7814,7 +7814,7 @@ other writable keys may be added as extra properties.
                     region: Ok(Default::default()),
                     start_date: Ok(Default::default()),
                     user_agent: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8188,7 +8188,7 @@ other writable keys may be added as extra properties.
                     visitor: Ok(Default::default()),
                     webpath: Ok(Default::default()),
                     zendesk_ticket_id: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8782,7 +8782,7 @@ other writable keys may be added as extra properties.
                     tags: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9117,7 +9117,7 @@ other writable keys may be added as extra properties.
                     visitor_name: Ok(Default::default()),
                     visitor_notes: Ok(Default::default()),
                     visitor_phone: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9450,7 +9450,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     notes: Ok(Default::default()),
                     phone: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9632,7 +9632,7 @@ other writable keys may be added as extra properties.
                     timestamp: Ok(Default::default()),
                     title: Ok(Default::default()),
                     to: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10831,16 +10831,10 @@ for this export alone is in Unix epoch **microseconds**.
 Sends a `GET` request to `/api/v2/chat/incremental/agent_timeline`
 
 Arguments:
-- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything),
-`chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
-
+- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything), `chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
 - `limit`: The number of items per page, at most 1000 (the default).
-- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the
-empty string. `next_page` carries it as the previous page's `end_id`.
-
-- `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds
-followed by six digits). Defaults to 0. It must be more than five minutes in the past.
-
+- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
+- `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds followed by six digits). Defaults to 0. It must be more than five minutes in the past.
 ```ignore
 let response = client.export_agent_timeline()
     .fields(fields)
@@ -10864,16 +10858,10 @@ by update time then id. By default each chat carries only its `id`: ask for
 Sends a `GET` request to `/api/v2/chat/incremental/chats`
 
 Arguments:
-- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything),
-`chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
-
+- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything), `chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
 - `limit`: The number of items per page, at most 1000 (the default).
-- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the
-empty string. `next_page` carries it as the previous page's `end_id`.
-
-- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be
-more than five minutes in the past, or the request is rejected.
-
+- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
+- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 ```ignore
 let response = client.export_chats()
     .fields(fields)
@@ -10894,16 +10882,10 @@ The goal conversions that occurred or were updated since `start_time` (Unix epoc
 Sends a `GET` request to `/api/v2/chat/incremental/conversions`
 
 Arguments:
-- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything),
-`chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
-
+- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything), `chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
 - `limit`: The number of items per page, at most 1000 (the default).
-- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the
-empty string. `next_page` carries it as the previous page's `end_id`.
-
-- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be
-more than five minutes in the past, or the request is rejected.
-
+- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
+- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 ```ignore
 let response = client.export_conversions()
     .fields(fields)
@@ -10926,16 +10908,10 @@ epoch seconds, possibly fractional: see `EpochTime`).
 Sends a `GET` request to `/api/v2/chat/incremental/department_events`
 
 Arguments:
-- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything),
-`chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
-
+- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything), `chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
 - `limit`: The number of items per page, at most 1000 (the default).
-- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the
-empty string. `next_page` carries it as the previous page's `end_id`.
-
-- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be
-more than five minutes in the past, or the request is rejected.
-
+- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
+- `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 ```ignore
 let response = client.export_department_events()
     .fields(fields)

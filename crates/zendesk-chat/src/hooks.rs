@@ -12,7 +12,9 @@ impl ClientHooks<ClientConfig> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let authorization = progenitor_client::ClientInfo::inner(self).authorization().clone();
+        let authorization = progenitor_client::ClientInfo::inner(self)
+            .authorization()
+            .clone();
         request.headers_mut().insert(AUTHORIZATION, authorization);
         Ok(())
     }

@@ -63,5 +63,7 @@ mod models;
 mod generated;
 
 pub use config::{BuildError, ClientBuilder, ClientConfig, USER_AGENT};
-pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, builder, prelude, types};
+pub use generated::{
+    ByteStream, Client, ClientInfo, Error, ResponseValue, builder, prelude, types,
+};
 pub use models::{LooseId, Password, Timestamp};

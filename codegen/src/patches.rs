@@ -1,0 +1,165 @@
+//! Fixes to typify's output, applied to the generated syntax tree.
+//!
+//! Each patch says what typify does wrong, and each must change something: when typify is fixed
+//! upstream (or the spec changes so that the patch has nothing to do), generation fails and asks
+//! for the patch to be removed, so that none outlives its reason.
+
+use std::collections::BTreeSet;
+
+use quote::ToTokens;
+
+use crate::{Error, Result};
+
+/// typify gives the `extra` map of an object with `additionalProperties: {}` no default value.
+/// The struct then does not derive `Default`, and its builder fails at run time ("no value supplied
+/// for extra") unless the caller sets an empty map by hand. An empty map is the right default: no
+/// fields beyond the described ones.
+///
+/// This makes the builder's default for `extra` an empty map, and derives `Default` for the
+/// structs whose every field then has a default. Returns how many structs were fixed.
+pub fn default_extra_map(types: &mut [syn::Item]) -> Result<usize> {
+    let mut fixed = BTreeSet::new();
+    let mut defaultable = BTreeSet::new();
+    let builders = types.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "builder" => {
+            module.content.as_mut().map(|(_, items)| items)
+        }
+        _ => None,
+    });
+    for item in builders.into_iter().flatten() {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let is_default_impl = block
+            .trait_
+            .as_ref()
+            .is_some_and(|(_, path, _)| path.segments.last().is_some_and(|s| s.ident == "Default"));
+        if !is_default_impl {
+            continue;
+        }
+        let name = block.self_ty.to_token_stream().to_string();
+        let Some(fields) = default_fields(block) else {
+            continue;
+        };
+        for field in fields.iter_mut() {
+            let is_extra = matches!(&field.member, syn::Member::Named(ident) if ident == "extra");
+            if is_extra && is_missing_value_error(&field.expr) {
+                field.expr = syn::parse_quote!(Ok(Default::default()));
+                fixed.insert(name.clone());
+            }
+        }
+        if fields.iter().all(|field| is_ok_default(&field.expr)) {
+            defaultable.insert(name);
+        }
+    }
+    for item in types.iter_mut() {
+        let syn::Item::Struct(model) = item else {
+            continue;
+        };
+        if fixed.contains(&model.ident.to_string())
+            && defaultable.contains(&model.ident.to_string())
+        {
+            add_derive(&mut model.attrs, "Default");
+        }
+    }
+    if fixed.is_empty() {
+        return Err(Error::StaleSetting(
+            "patches::default_extra_map changed nothing: typify may now default `extra`; remove the patch".into(),
+        ));
+    }
+    Ok(fixed.len())
+}
+
+/// The field initialisers of `fn default() -> Self { Self { … } }`.
+fn default_fields(
+    block: &mut syn::ItemImpl,
+) -> Option<&mut syn::punctuated::Punctuated<syn::FieldValue, syn::token::Comma>> {
+    let syn::ImplItem::Fn(function) = block.items.first_mut()? else {
+        return None;
+    };
+    let syn::Stmt::Expr(syn::Expr::Struct(body), _) = function.block.stmts.last_mut()? else {
+        return None;
+    };
+    Some(&mut body.fields)
+}
+
+fn is_missing_value_error(expr: &syn::Expr) -> bool {
+    expr.to_token_stream()
+        .to_string()
+        .starts_with("Err (\"no value supplied for")
+}
+
+fn is_ok_default(expr: &syn::Expr) -> bool {
+    expr.to_token_stream().to_string() == "Ok (Default :: default ())"
+}
+
+fn add_derive(attrs: &mut [syn::Attribute], derive: &str) {
+    let derive: syn::Path = syn::parse_str(derive).expect("a derive path");
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        if let Ok(mut paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) {
+            paths.push(derive);
+            *attr = syn::parse_quote!(#[derive(#paths)]);
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(source: &str) -> Vec<syn::Item> {
+        syn::parse_file(source).unwrap().items
+    }
+
+    const TYPIFY_OUTPUT: &str = r#"
+        #[derive(Clone, Debug)]
+        pub struct Thing { pub id: Option<String>, pub extra: Map }
+        #[derive(Clone, Debug)]
+        pub struct Required { pub id: String, pub extra: Map }
+        pub mod builder {
+            impl ::std::default::Default for Thing {
+                fn default() -> Self {
+                    Self { id: Ok(Default::default()), extra: Err("no value supplied for extra".to_string()) }
+                }
+            }
+            impl ::std::default::Default for Required {
+                fn default() -> Self {
+                    Self { id: Err("no value supplied for id".to_string()), extra: Err("no value supplied for extra".to_string()) }
+                }
+            }
+        }
+    "#;
+
+    #[test]
+    fn extra_defaults_to_an_empty_map_and_optional_structs_derive_default() {
+        let mut types = items(TYPIFY_OUTPUT);
+        assert_eq!(default_extra_map(&mut types).unwrap(), 2);
+        let text = prettyplease::unparse(&syn::File {
+            shebang: None,
+            attrs: vec![],
+            items: types,
+        });
+        assert!(
+            text.contains("#[derive(Clone, Debug, Default)]\npub struct Thing"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#[derive(Clone, Debug)]\npub struct Required"),
+            "{text}"
+        );
+        assert!(!text.contains("no value supplied for extra"), "{text}");
+        assert!(text.contains("no value supplied for id"), "{text}");
+    }
+
+    #[test]
+    fn a_patch_with_nothing_to_do_fails_loudly() {
+        let mut types = items("pub struct Thing; pub mod builder {}");
+        assert!(matches!(
+            default_extra_map(&mut types),
+            Err(Error::StaleSetting(_))
+        ));
+    }
+}
