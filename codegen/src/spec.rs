@@ -113,14 +113,25 @@ fn unwrap_parameter_descriptions(document: &mut Value) {
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for (key, value) in item.iter_mut() {
-                let parameters = if key == "parameters" { Some(value) } else { value.get_mut("parameters") };
-                for parameter in parameters.and_then(Value::as_array_mut).into_iter().flatten() {
+                let parameters = if key == "parameters" {
+                    Some(value)
+                } else {
+                    value.get_mut("parameters")
+                };
+                for parameter in parameters
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
                     unwrap_description(parameter);
                 }
             }
         }
     }
-    if let Some(shared) = document.pointer_mut("/components/parameters").and_then(Value::as_object_mut) {
+    if let Some(shared) = document
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
         shared.values_mut().for_each(unwrap_description);
     }
 }
@@ -178,10 +189,18 @@ components:
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    \
                     P: {name: p, in: query, schema: {type: string}, description: \"one\\n  two\"}\n";
         let spec = Spec::from_yaml("t", text).unwrap();
-        assert_eq!(spec.document["components"]["parameters"]["P"]["description"], "one\n  two");
+        assert_eq!(
+            spec.document["components"]["parameters"]["P"]["description"],
+            "one\n  two"
+        );
         let components = spec.openapi.components.unwrap();
-        let openapiv3::ReferenceOr::Item(parameter) = &components.parameters["P"] else { panic!() };
-        assert_eq!(parameter.parameter_data_ref().description.as_deref(), Some("one two"));
+        let openapiv3::ReferenceOr::Item(parameter) = &components.parameters["P"] else {
+            panic!()
+        };
+        assert_eq!(
+            parameter.parameter_data_ref().description.as_deref(),
+            Some("one two")
+        );
     }
 
     #[test]
