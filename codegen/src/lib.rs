@@ -24,6 +24,8 @@
 //!   (see [`rest::ClientLayout`]): the first keeps the timestamp text exactly as sent (the docs carry
 //!   a `2014-09-31` that chrono rejects), the second keeps passwords out of `Debug` output.
 //!
+//! - [`operations`]: a table of every operation (for traces and the retry policy), and an
+//!   `IntoFuture` for every operation's builder that gives the typed value or the crate's error.
 //! - [`patches`]: fixes to typify's output where it is wrong (an object that keeps unknown fields
 //!   gets no `Default`, and a builder that fails unless its `extra` map is set by hand).
 //!
@@ -33,6 +35,7 @@ pub mod examples;
 pub mod format;
 pub mod lint;
 pub mod open_enums;
+pub mod operations;
 pub mod patches;
 pub mod project;
 pub mod rest;

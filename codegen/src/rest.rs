@@ -4,6 +4,7 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::{ToTokens, quote};
 use schemars08::schema::{InstanceType, SchemaObject, SingleOrVec};
 
+use crate::operations::{self, OperationFutures};
 use crate::{Error, Result, Spec, examples, format, lint, open_enums, patches, unions, validate};
 
 /// Where the generated code lives in the client crate, and which hand-written types it uses.
@@ -22,6 +23,8 @@ pub struct ClientLayout {
     pub replacements: Vec<(String, String)>,
     /// The cargo feature of the client crate under which models implement `schemars::JsonSchema`.
     pub schemars_feature: Option<String>,
+    /// With this, every operation's builder also implements `IntoFuture` (see [`operations`]).
+    pub operation_futures: Option<OperationFutures>,
 }
 
 impl ClientLayout {
@@ -36,6 +39,9 @@ impl ClientLayout {
             ],
             replacements: vec![("LooseId".into(), "crate::LooseId".into())],
             schemars_feature: Some("schemars".into()),
+            operation_futures: Some(OperationFutures {
+                runner: "crate::call::run".into(),
+            }),
         }
     }
 }
@@ -82,6 +88,13 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
     extra.extend(open_enums.iter().map(|e| open_enums::emit(e, schemars)));
     let extra: syn::File = syn::parse2(extra)?;
     types.extend(extra.items);
+
+    let mut additions = operations::emit_table(spec);
+    if let Some(futures) = &layout.operation_futures {
+        additions.extend(operations::emit_into_futures(&file, spec, futures)?);
+    }
+    file.items
+        .extend(syn::parse2::<syn::File>(additions)?.items);
 
     format::generated_file(&file, &spec.source_name)
 }

@@ -624,10 +624,7 @@ async fn export_department_events_resumes_from_a_fractional_start_time() {
 /// Calls every operation once, with valid arguments, and returns each outcome without its value.
 async fn call_every_operation(
     client: &zendesk_chat::Client,
-) -> Vec<(
-    &'static str,
-    Result<(), zendesk_chat::Error<types::ErrorResponse>>,
-)> {
+) -> Vec<(&'static str, Result<(), zendesk_chat::SendError>)> {
     let offline: types::CreateOfflineMessageRequest =
         serde_json::from_value(request_example("createOfflineMessage", "docs")).unwrap();
     let agent: types::CreateAgentRequest =
@@ -804,7 +801,7 @@ async fn every_operation_turns_an_error_status_into_a_typed_error_with_status_an
         let (_server, client) = serve(status, Some(body.clone())).await;
         for (operation, result) in call_every_operation(&client).await {
             match result {
-                Err(zendesk_chat::Error::ErrorResponse(response)) => {
+                Err(zendesk_chat::SendError::ErrorResponse(response)) => {
                     assert_eq!(response.status(), status, "{operation}");
                     assert_eq!(
                         response.error.as_deref(),

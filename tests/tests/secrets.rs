@@ -34,6 +34,7 @@ async fn errors_do_not_print_the_token() {
     let client = Client::builder()
         .base_url(&base_url)
         .token(TOKEN)
+        .retry_policy(zendesk_chat::RetryPolicy::none())
         .build()
         .unwrap();
     let unauthorized = client.get_current_agent().send().await.unwrap_err();

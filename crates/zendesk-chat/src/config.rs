@@ -1,21 +1,28 @@
 //! Building a [`Client`]: where the account is, and the access token to reach it with.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use governor::DefaultDirectRateLimiter;
 use reqwest::header::HeaderValue;
 
-use crate::Client;
+use crate::{Client, RateLimit, RetryPolicy};
 
-/// The state that every request of a [`Client`] reads: today the access token, sent as
-/// `Authorization: Bearer …`. Its `Debug` output never shows the token.
+/// The state that every request of a [`Client`] reads: the access token (sent as
+/// `Authorization: Bearer …`), the retry policy and the rate limiter. Clones of a client share
+/// one rate limiter. Its `Debug` output never shows the token.
 #[derive(Clone)]
 pub struct ClientConfig {
     authorization: HeaderValue,
+    retry_policy: RetryPolicy,
+    rate_limit: Option<RateLimit>,
+    rate_limiter: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
 impl ClientConfig {
-    /// A configuration that authenticates with the OAuth access `token`.
+    /// A configuration that authenticates with the OAuth access `token`, with the default
+    /// [`RetryPolicy`] and no rate limit.
     ///
     /// Fails if the token cannot be sent in a header (it contains a control character); the error
     /// does not repeat the token.
@@ -23,12 +30,40 @@ impl ClientConfig {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
             .map_err(|_| BuildError::InvalidToken)?;
         authorization.set_sensitive(true);
-        Ok(Self { authorization })
+        Ok(Self {
+            authorization,
+            retry_policy: RetryPolicy::default(),
+            rate_limit: None,
+            rate_limiter: None,
+        })
+    }
+
+    /// With this retry policy.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// With this client-side rate limit.
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self.rate_limiter = Some(limit.limiter());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry_policy
     }
 
     /// The value of the `Authorization` header (marked sensitive, so `Debug` hides it).
     pub(crate) fn authorization(&self) -> &HeaderValue {
         &self.authorization
+    }
+
+    /// The rate limiter shared by the client and its clones, if there is a limit.
+    pub(crate) fn rate_limiter(&self) -> Option<&DefaultDirectRateLimiter> {
+        self.rate_limiter.as_deref()
     }
 }
 
@@ -36,6 +71,8 @@ impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
             .field("token", &"[REDACTED]")
+            .field("retry_policy", &self.retry_policy)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -45,10 +82,10 @@ impl fmt::Debug for ClientConfig {
 #[non_exhaustive]
 pub enum BuildError {
     /// Neither `subdomain` nor `base_url` was given.
-    #[error("no account: call `subdomain` or `base_url`")]
+    #[error("no account: call `subdomain` or `base_url`, or set ZENDESK_SUBDOMAIN")]
     MissingAccount,
     /// No access token was given.
-    #[error("no access token: call `token`")]
+    #[error("no access token: call `token`, or set ZENDESK_CHAT_TOKEN")]
     MissingToken,
     /// The subdomain is not a DNS label (letters, digits and `-`).
     #[error("invalid subdomain {0:?}: use letters, digits and `-` only")]
@@ -92,6 +129,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
+    retry_policy: RetryPolicy,
+    rate_limit: Option<RateLimit>,
 }
 
 enum Account {
@@ -102,7 +141,44 @@ enum Account {
 /// The default `User-Agent`.
 pub const USER_AGENT: &str = concat!("zendesk-chat-rs/", env!("CARGO_PKG_VERSION"));
 
+/// The environment variable [`ClientBuilder::from_env`] reads the access token from.
+pub const TOKEN_VARIABLE: &str = "ZENDESK_CHAT_TOKEN";
+/// The environment variable [`ClientBuilder::from_env`] reads the subdomain from.
+pub const SUBDOMAIN_VARIABLE: &str = "ZENDESK_SUBDOMAIN";
+
 impl ClientBuilder {
+    /// Takes the access token from `ZENDESK_CHAT_TOKEN` and the subdomain from
+    /// `ZENDESK_SUBDOMAIN`, when they are set; what is set explicitly afterwards wins.
+    ///
+    /// ```no_run
+    /// let client = zendesk_chat::Client::builder().from_env().build()?;
+    /// # Ok::<(), zendesk_chat::BuildError>(())
+    /// ```
+    pub fn from_env(mut self) -> Self {
+        if let Some(token) = std::env::var(TOKEN_VARIABLE).ok().filter(|t| !t.is_empty()) {
+            self = self.token(token);
+        }
+        if let Some(subdomain) = std::env::var(SUBDOMAIN_VARIABLE)
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            self = self.subdomain(subdomain);
+        }
+        self
+    }
+
+    /// When to retry a failed request; [`RetryPolicy::default`] unless set.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// A client-side limit on the request rate, shared by the client's clones. None by default.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// The account's Zendesk subdomain: `acme` for `https://acme.zendesk.com`.
     pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
         self.account = Some(Account::Subdomain(subdomain.into()));
@@ -154,7 +230,11 @@ impl ClientBuilder {
             Account::BaseUrl(url) => checked_base_url(url)?,
         };
         let token = self.token.ok_or(BuildError::MissingToken)?;
-        let config = ClientConfig::new(secrecy::ExposeSecret::expose_secret(&token))?;
+        let mut config = ClientConfig::new(secrecy::ExposeSecret::expose_secret(&token))?
+            .with_retry_policy(self.retry_policy);
+        if let Some(limit) = self.rate_limit {
+            config = config.with_rate_limit(limit);
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
@@ -204,6 +284,11 @@ impl Client {
     /// Starts building a client. See [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A client for the account in `ZENDESK_SUBDOMAIN`, with the token in `ZENDESK_CHAT_TOKEN`.
+    pub fn from_env() -> Result<Client, BuildError> {
+        Self::builder().from_env().build()
     }
 }
 

@@ -13389,3 +13389,500 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// Every operation of the spec, as the spec describes it.
+pub mod operations {
+    /// One operation of the spec.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Operation {
+        /// The spec's `operationId`, such as `getChat`.
+        pub id: &'static str,
+        /// The name of the `Client` method, such as `get_chat` (progenitor's
+        /// `OperationInfo::operation_id`).
+        pub rust_name: &'static str,
+        /// The HTTP method, such as `GET`.
+        pub method: &'static str,
+        /// The path template, such as `/api/v2/chat/chats/{chat_id}`.
+        pub path: &'static str,
+        /// The operation's tag, such as `chats`.
+        pub tag: &'static str,
+    }
+
+    impl Operation {
+        /// Whether repeating the request has the same effect as making it once (every
+        /// method but `POST`), so that it is safe to retry after a failure whose effect
+        /// is unknown.
+        pub fn is_idempotent(&self) -> bool {
+            self.method != "POST"
+        }
+    }
+
+    ///`GET /api/v2/chat/agents`: List agents.
+    pub const LIST_AGENTS: Operation = Operation {
+        id: "listAgents",
+        rust_name: "list_agents",
+        method: "GET",
+        path: "/api/v2/chat/agents",
+        tag: "agents",
+    };
+    ///`POST /api/v2/chat/agents`: Create an agent.
+    pub const CREATE_AGENT: Operation = Operation {
+        id: "createAgent",
+        rust_name: "create_agent",
+        method: "POST",
+        path: "/api/v2/chat/agents",
+        tag: "agents",
+    };
+    ///`GET /api/v2/chat/agents/email/{email}`: Show an agent by email address.
+    pub const GET_AGENT_BY_EMAIL: Operation = Operation {
+        id: "getAgentByEmail",
+        rust_name: "get_agent_by_email",
+        method: "GET",
+        path: "/api/v2/chat/agents/email/{email}",
+        tag: "agents",
+    };
+    ///`GET /api/v2/chat/agents/me`: Show the requesting agent.
+    pub const GET_CURRENT_AGENT: Operation = Operation {
+        id: "getCurrentAgent",
+        rust_name: "get_current_agent",
+        method: "GET",
+        path: "/api/v2/chat/agents/me",
+        tag: "agents",
+    };
+    ///`PUT /api/v2/chat/agents/me`: Update the requesting agent.
+    pub const UPDATE_CURRENT_AGENT: Operation = Operation {
+        id: "updateCurrentAgent",
+        rust_name: "update_current_agent",
+        method: "PUT",
+        path: "/api/v2/chat/agents/me",
+        tag: "agents",
+    };
+    ///`GET /api/v2/chat/agents/{agent_id}`: Show an agent.
+    pub const GET_AGENT: Operation = Operation {
+        id: "getAgent",
+        rust_name: "get_agent",
+        method: "GET",
+        path: "/api/v2/chat/agents/{agent_id}",
+        tag: "agents",
+    };
+    ///`PUT /api/v2/chat/agents/{agent_id}`: Update an agent.
+    pub const UPDATE_AGENT: Operation = Operation {
+        id: "updateAgent",
+        rust_name: "update_agent",
+        method: "PUT",
+        path: "/api/v2/chat/agents/{agent_id}",
+        tag: "agents",
+    };
+    ///`DELETE /api/v2/chat/agents/{agent_id}`: Delete an agent.
+    pub const DELETE_AGENT: Operation = Operation {
+        id: "deleteAgent",
+        rust_name: "delete_agent",
+        method: "DELETE",
+        path: "/api/v2/chat/agents/{agent_id}",
+        tag: "agents",
+    };
+    ///`DELETE /api/v2/chat/agents/{agent_id}/shortcuts`: Delete an agent's shortcuts.
+    pub const DELETE_AGENT_SHORTCUTS: Operation = Operation {
+        id: "deleteAgentShortcuts",
+        rust_name: "delete_agent_shortcuts",
+        method: "DELETE",
+        path: "/api/v2/chat/agents/{agent_id}/shortcuts",
+        tag: "agents",
+    };
+    ///`GET /api/v2/chat/chats`: List chats.
+    pub const LIST_CHATS: Operation = Operation {
+        id: "listChats",
+        rust_name: "list_chats",
+        method: "GET",
+        path: "/api/v2/chat/chats",
+        tag: "chats",
+    };
+    ///`POST /api/v2/chat/chats`: Create an offline message.
+    pub const CREATE_OFFLINE_MESSAGE: Operation = Operation {
+        id: "createOfflineMessage",
+        rust_name: "create_offline_message",
+        method: "POST",
+        path: "/api/v2/chat/chats",
+        tag: "chats",
+    };
+    ///`DELETE /api/v2/chat/chats`: Delete chats in bulk.
+    pub const BULK_DELETE_CHATS: Operation = Operation {
+        id: "bulkDeleteChats",
+        rust_name: "bulk_delete_chats",
+        method: "DELETE",
+        path: "/api/v2/chat/chats",
+        tag: "chats",
+    };
+    ///`GET /api/v2/chat/chats/search`: Search chats.
+    pub const SEARCH_CHATS: Operation = Operation {
+        id: "searchChats",
+        rust_name: "search_chats",
+        method: "GET",
+        path: "/api/v2/chat/chats/search",
+        tag: "chats",
+    };
+    ///`GET /api/v2/chat/chats/{chat_id}`: Show a chat.
+    pub const GET_CHAT: Operation = Operation {
+        id: "getChat",
+        rust_name: "get_chat",
+        method: "GET",
+        path: "/api/v2/chat/chats/{chat_id}",
+        tag: "chats",
+    };
+    ///`PUT /api/v2/chat/chats/{chat_id}`: Update a chat.
+    pub const UPDATE_CHAT: Operation = Operation {
+        id: "updateChat",
+        rust_name: "update_chat",
+        method: "PUT",
+        path: "/api/v2/chat/chats/{chat_id}",
+        tag: "chats",
+    };
+    ///`DELETE /api/v2/chat/chats/{chat_id}`: Delete a chat.
+    pub const DELETE_CHAT: Operation = Operation {
+        id: "deleteChat",
+        rust_name: "delete_chat",
+        method: "DELETE",
+        path: "/api/v2/chat/chats/{chat_id}",
+        tag: "chats",
+    };
+    ///`GET /api/v2/chat/incremental/agent_timeline`: Incremental agent timeline export.
+    pub const EXPORT_AGENT_TIMELINE: Operation = Operation {
+        id: "exportAgentTimeline",
+        rust_name: "export_agent_timeline",
+        method: "GET",
+        path: "/api/v2/chat/incremental/agent_timeline",
+        tag: "incremental",
+    };
+    ///`GET /api/v2/chat/incremental/chats`: Incremental chat export.
+    pub const EXPORT_CHATS: Operation = Operation {
+        id: "exportChats",
+        rust_name: "export_chats",
+        method: "GET",
+        path: "/api/v2/chat/incremental/chats",
+        tag: "incremental",
+    };
+    ///`GET /api/v2/chat/incremental/conversions`: Incremental conversions export.
+    pub const EXPORT_CONVERSIONS: Operation = Operation {
+        id: "exportConversions",
+        rust_name: "export_conversions",
+        method: "GET",
+        path: "/api/v2/chat/incremental/conversions",
+        tag: "incremental",
+    };
+    ///`GET /api/v2/chat/incremental/department_events`: Incremental department events export.
+    pub const EXPORT_DEPARTMENT_EVENTS: Operation = Operation {
+        id: "exportDepartmentEvents",
+        rust_name: "export_department_events",
+        method: "GET",
+        path: "/api/v2/chat/incremental/department_events",
+        tag: "incremental",
+    };
+    ///`POST /api/v2/chat/visitors`: Create a visitor.
+    pub const CREATE_VISITOR: Operation = Operation {
+        id: "createVisitor",
+        rust_name: "create_visitor",
+        method: "POST",
+        path: "/api/v2/chat/visitors",
+        tag: "visitors",
+    };
+    ///`GET /api/v2/chat/visitors/{visitor_id}`: Show a visitor.
+    pub const GET_VISITOR: Operation = Operation {
+        id: "getVisitor",
+        rust_name: "get_visitor",
+        method: "GET",
+        path: "/api/v2/chat/visitors/{visitor_id}",
+        tag: "visitors",
+    };
+    ///`PUT /api/v2/chat/visitors/{visitor_id}`: Update a visitor.
+    pub const UPDATE_VISITOR: Operation = Operation {
+        id: "updateVisitor",
+        rust_name: "update_visitor",
+        method: "PUT",
+        path: "/api/v2/chat/visitors/{visitor_id}",
+        tag: "visitors",
+    };
+    /// Every operation, in the spec's order.
+    pub const ALL: &[Operation] = &[
+        LIST_AGENTS,
+        CREATE_AGENT,
+        GET_AGENT_BY_EMAIL,
+        GET_CURRENT_AGENT,
+        UPDATE_CURRENT_AGENT,
+        GET_AGENT,
+        UPDATE_AGENT,
+        DELETE_AGENT,
+        DELETE_AGENT_SHORTCUTS,
+        LIST_CHATS,
+        CREATE_OFFLINE_MESSAGE,
+        BULK_DELETE_CHATS,
+        SEARCH_CHATS,
+        GET_CHAT,
+        UPDATE_CHAT,
+        DELETE_CHAT,
+        EXPORT_AGENT_TIMELINE,
+        EXPORT_CHATS,
+        EXPORT_CONVERSIONS,
+        EXPORT_DEPARTMENT_EVENTS,
+        CREATE_VISITOR,
+        GET_VISITOR,
+        UPDATE_VISITOR,
+    ];
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListAgents<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Agent>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_AGENTS, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateAgent<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_AGENT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAgentByEmail<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_AGENT_BY_EMAIL, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetCurrentAgent<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_CURRENT_AGENT, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateCurrentAgent<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_CURRENT_AGENT, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAgent<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_AGENT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateAgent<'a> {
+    type Output = ::std::result::Result<types::Agent, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::UPDATE_AGENT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteAgent<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_AGENT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteAgentShortcuts<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_AGENT_SHORTCUTS, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListChats<'a> {
+    type Output = ::std::result::Result<types::ListChatsResponse, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_CHATS, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateOfflineMessage<'a> {
+    type Output = ::std::result::Result<crate::generated::types::Chat, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_OFFLINE_MESSAGE, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::BulkDeleteChats<'a> {
+    type Output = ::std::result::Result<types::BulkDeleteResult, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::BULK_DELETE_CHATS, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::SearchChats<'a> {
+    type Output = ::std::result::Result<types::SearchChatsResponse, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::SEARCH_CHATS, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetChat<'a> {
+    type Output = ::std::result::Result<crate::generated::types::Chat, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_CHAT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateChat<'a> {
+    type Output = ::std::result::Result<crate::generated::types::Chat, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::UPDATE_CHAT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteChat<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_CHAT, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ExportAgentTimeline<'a> {
+    type Output = ::std::result::Result<
+        types::IncrementalAgentTimelinePage,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::EXPORT_AGENT_TIMELINE, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ExportChats<'a> {
+    type Output = ::std::result::Result<types::IncrementalChatsPage, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::EXPORT_CHATS, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ExportConversions<'a> {
+    type Output = ::std::result::Result<types::IncrementalConversionsPage, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::EXPORT_CONVERSIONS, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ExportDepartmentEvents<'a> {
+    type Output = ::std::result::Result<
+        types::IncrementalDepartmentEventsPage,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::EXPORT_DEPARTMENT_EVENTS, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateVisitor<'a> {
+    type Output = ::std::result::Result<types::Visitor, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_VISITOR, self.send()),
+        )
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetVisitor<'a> {
+    type Output = ::std::result::Result<types::Visitor, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_VISITOR, self.send()))
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateVisitor<'a> {
+    type Output = ::std::result::Result<types::Visitor, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_VISITOR, self.send()),
+        )
+    }
+}

@@ -54,16 +54,37 @@
 //! [Zendesk Chat REST API]: https://developer.zendesk.com/api-reference/live-chat/chat-api/
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
+mod agents;
+mod batch;
+pub mod call;
 mod config;
-mod hooks;
+pub mod error;
+pub mod export;
+mod fields;
 mod models;
+mod rate_limit;
+mod retry;
+pub mod search;
+mod transport;
 
 #[rustfmt::skip]
 #[allow(missing_docs)]
 mod generated;
 
-pub use config::{BuildError, ClientBuilder, ClientConfig, USER_AGENT};
+pub use agents::AgentPager;
+pub use batch::MAX_IDS_PER_REQUEST;
+pub use config::{
+    BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,
+};
+pub use error::Error;
+pub use fields::Fields;
 pub use generated::{
-    ByteStream, Client, ClientInfo, Error, ResponseValue, builder, prelude, types,
+    ByteStream, Client, ClientInfo, ResponseValue, builder, operations, prelude, types,
 };
 pub use models::{LooseId, Password, Timestamp};
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;
+
+/// progenitor's error, returned by an operation's `send()` (which gives the raw response); awaiting
+/// the operation's builder gives the crate's [`Error`] instead.
+pub type SendError = progenitor_client::Error<types::ErrorResponse>;

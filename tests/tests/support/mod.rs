@@ -101,7 +101,7 @@ fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
 }
 
 /// A mock server on 127.0.0.1 that answers every request with `status` and `body`, and a client
-/// pointed at it.
+/// pointed at it that makes each request once (retries have tests of their own).
 pub async fn serve(status: u16, body: Option<Value>) -> (wiremock::MockServer, Client) {
     let server = wiremock::MockServer::start().await;
     let mut response = wiremock::ResponseTemplate::new(status);
@@ -115,6 +115,7 @@ pub async fn serve(status: u16, body: Option<Value>) -> (wiremock::MockServer, C
     let client = Client::builder()
         .base_url(server.uri())
         .token(TOKEN)
+        .retry_policy(zendesk_chat::RetryPolicy::none())
         .build()
         .unwrap();
     (server, client)

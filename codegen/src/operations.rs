@@ -1,0 +1,181 @@
+//! What the generated code says about each operation beyond progenitor's builders:
+//!
+//! - `operations::ALL`, a table of every operation of the spec (id, method, path template, tag),
+//!   for the hand-written layer: traces name the path template (never the ids in the path), and
+//!   the retry policy reads whether the method is idempotent.
+//! - An `IntoFuture` for every operation's builder, so that awaiting the builder itself gives the
+//!   typed value or the client crate's own error: `client.get_chat().chat_id(id).await?`.
+//!   progenitor's `send()` stays, for callers who want the raw response (status, headers).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::{Error, Result, Spec};
+
+/// Where the hand-written layer takes over from the generated futures.
+#[derive(Debug, Clone)]
+pub struct OperationFutures {
+    /// The async function that runs an operation's `send()` future and converts its outcome:
+    /// `async fn(&'static Operation, impl Future<Output = Result<ResponseValue<T>, Error<E>>>) -> Result<T, crate::Error>`.
+    pub runner: String,
+}
+
+/// The `operations` module: the table of every operation of the spec.
+pub fn emit_table(spec: &Spec) -> TokenStream {
+    let entries = spec.operations().map(|(path, method, operation)| {
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        let method = method.to_uppercase();
+        let tag = operation["tags"][0].as_str().unwrap_or_default();
+        let summary = operation["summary"].as_str().unwrap_or_default();
+        let const_name = format_ident!("{}", heck::AsShoutySnakeCase(id).to_string());
+        let rust_name = heck::AsSnakeCase(id).to_string();
+        let doc = format!("`{method} {path}`: {summary}.");
+        quote! {
+            #[doc = #doc]
+            pub const #const_name: Operation = Operation { id: #id, rust_name: #rust_name, method: #method, path: #path, tag: #tag };
+        }
+    });
+    let names = spec.operations().map(|(_, _, operation)| {
+        format_ident!(
+            "{}",
+            heck::AsShoutySnakeCase(operation["operationId"].as_str().unwrap_or_default())
+                .to_string()
+        )
+    });
+    quote! {
+        /// Every operation of the spec, as the spec describes it.
+        pub mod operations {
+            /// One operation of the spec.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct Operation {
+                /// The spec's `operationId`, such as `getChat`.
+                pub id: &'static str,
+                /// The name of the `Client` method, such as `get_chat` (progenitor's
+                /// `OperationInfo::operation_id`).
+                pub rust_name: &'static str,
+                /// The HTTP method, such as `GET`.
+                pub method: &'static str,
+                /// The path template, such as `/api/v2/chat/chats/{chat_id}`.
+                pub path: &'static str,
+                /// The operation's tag, such as `chats`.
+                pub tag: &'static str,
+            }
+
+            impl Operation {
+                /// Whether repeating the request has the same effect as making it once (every
+                /// method but `POST`), so that it is safe to retry after a failure whose effect
+                /// is unknown.
+                pub fn is_idempotent(&self) -> bool {
+                    self.method != "POST"
+                }
+            }
+
+            #( #entries )*
+
+            /// Every operation, in the spec's order.
+            pub const ALL: &[Operation] = &[ #( #names ),* ];
+        }
+    }
+}
+
+/// An `IntoFuture` for the builder of every operation, found by the signature of its `send()`.
+pub fn emit_into_futures(
+    file: &syn::File,
+    spec: &Spec,
+    futures: &OperationFutures,
+) -> Result<TokenStream> {
+    let runner: syn::Path = syn::parse_str(&futures.runner)?;
+    let builders = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "builder" => {
+                module.content.as_ref().map(|(_, items)| items)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| Error::StaleSetting("progenitor made no `builder` module".into()))?;
+
+    let mut impls = Vec::new();
+    for (_, _, operation) in spec.operations() {
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        let builder = format_ident!("{}", heck::AsUpperCamelCase(id).to_string());
+        let constant = format_ident!("{}", heck::AsShoutySnakeCase(id).to_string());
+        let value_type = send_value_type(builders, &builder).ok_or_else(|| {
+            Error::StaleSetting(format!(
+                "no `send()` returning `Result<ResponseValue<_>, _>` on builder::{builder}"
+            ))
+        })?;
+        impls.push(quote! {
+            impl<'a> ::std::future::IntoFuture for builder::#builder<'a> {
+                type Output = ::std::result::Result<#value_type, crate::Error>;
+                type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    ::std::boxed::Box::pin(#runner(&operations::#constant, self.send()))
+                }
+            }
+        });
+    }
+    Ok(quote! { #( #impls )* })
+}
+
+/// `T` in `pub async fn send(self) -> Result<ResponseValue<T>, Error<E>>` of `builder::Name`,
+/// written as seen from the generated module's root (`types::X` rather than progenitor's paths).
+fn send_value_type(builders: &[syn::Item], name: &syn::Ident) -> Option<syn::Type> {
+    let send = builders.iter().find_map(|item| match item {
+        syn::Item::Impl(block) if block.trait_.is_none() && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| &s.ident == name)) => {
+            block.items.iter().find_map(|item| match item {
+                syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
+                _ => None,
+            })
+        }
+        _ => None,
+    })?;
+    let syn::ReturnType::Type(_, output) = &send.sig.output else {
+        return None;
+    };
+    let result = last_segment_args(output, "Result")?;
+    let response_value = last_segment_args(result.first()?, "ResponseValue")?;
+    response_value.first().cloned()
+}
+
+/// The generic arguments of a type path whose last segment is `name`.
+fn last_segment_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let segment = path.path.segments.last().filter(|s| s.ident == name)?;
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    Some(
+        args.args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty.clone()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_value_type_is_read_from_the_send_signature() {
+        let builders = syn::parse_file(
+            "impl<'a> GetChat<'a> { pub async fn send(self) -> Result<ResponseValue<types::Chat>, Error<types::ErrorResponse>> { todo!() } }
+             impl<'a> DeleteChat<'a> { pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> { todo!() } }",
+        )
+        .unwrap()
+        .items;
+        let get = send_value_type(&builders, &format_ident!("GetChat")).unwrap();
+        assert_eq!(quote!(#get).to_string(), "types :: Chat");
+        let delete = send_value_type(&builders, &format_ident!("DeleteChat")).unwrap();
+        assert_eq!(quote!(#delete).to_string(), "()");
+        assert!(send_value_type(&builders, &format_ident!("Missing")).is_none());
+    }
+}

@@ -1,0 +1,311 @@
+//! [`Error`]: the one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::operations::Operation;
+use crate::types;
+
+/// Why a call failed, with everything known about it: the operation, the HTTP status and the
+/// Zendesk error body (or the start of the body when it is not Zendesk's), the request id, whether
+/// trying again later could succeed, and every attempt made.
+///
+/// ```
+/// # async fn run(client: zendesk_chat::Client) {
+/// match client.get_chat().chat_id("2012.9339545.SJs7biGpcbveH").await {
+///     Ok(chat) => println!("{:?}", chat.type_tag()),
+///     Err(zendesk_chat::Error::Api(error)) if error.status == 404 => println!("no such chat"),
+///     Err(error) if error.is_retryable() => eprintln!("try again later: {error}"),
+///     Err(error) => eprintln!("{error}"),
+/// }
+/// # }
+/// ```
+///
+/// It never carries the access token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (after any retries).
+    Api(Box<ApiError>),
+    /// A response did not decode into its type.
+    Decode(Box<DecodeError>),
+    /// No complete response: the connection could not be made, timed out, or broke mid-body
+    /// (after any retries).
+    Transport(Box<TransportError>),
+    /// Refused before any request was made: an argument that the API would refuse.
+    InvalidInput(InvalidInput),
+    /// A chat search matched more chats than the API serves for one query.
+    SearchWindowExceeded(SearchWindowExceeded),
+    /// A paginator's cursor did not move forward, so following it again would loop forever.
+    CursorStuck(CursorStuck),
+}
+
+/// An error status from the API.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Zendesk's error body (`{"error": …, "description": …}`), when the body was one.
+    pub body: Option<types::ErrorResponse>,
+    /// The body as text, cut at [`BODY_EXCERPT_LIMIT`] bytes (a proxy's HTML page, say).
+    pub raw_body: String,
+    /// The request id the server gave, to quote to Zendesk support.
+    pub request_id: Option<String>,
+    /// How long the server asked to wait (`Retry-After`), if it did.
+    pub retry_after: Option<Duration>,
+    /// The operation and its attempts.
+    pub call: CallInfo,
+}
+
+/// A response that did not decode into its type.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The HTTP status of the response.
+    pub status: Option<StatusCode>,
+    /// Where in the body the value that did not fit is, such as `chats[3].history[2].msg`.
+    pub path: String,
+    /// What was wrong with it.
+    pub message: String,
+    /// The body, cut at [`BODY_EXCERPT_LIMIT`] bytes.
+    pub body_excerpt: String,
+    /// The operation and its attempts.
+    pub call: CallInfo,
+}
+
+/// No complete response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// What happened, from the HTTP client.
+    pub source: reqwest::Error,
+    /// The operation and its attempts.
+    pub call: CallInfo,
+}
+
+/// An argument the API would refuse, caught before any request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct InvalidInput {
+    /// The operation it was for, when one was called.
+    pub operation: Option<&'static str>,
+    /// What is wrong, and how to fix it.
+    pub message: String,
+}
+
+/// A chat search matched more chats than the API serves for one query: 250 pages of 40.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SearchWindowExceeded {
+    /// The query.
+    pub query: String,
+    /// How many chats the API said match.
+    pub total: u64,
+    /// How many were delivered before the limit.
+    pub delivered: u64,
+}
+
+/// A cursor that did not move forward.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CursorStuck {
+    /// The operation being paged.
+    pub operation: &'static str,
+    /// The cursor that was handed back again.
+    pub cursor: String,
+}
+
+/// The operation a call was for, and what each attempt did.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The operation, such as `getChat` (`None` when the error arose outside an operation).
+    pub operation: Option<&'static Operation>,
+    /// Each attempt, in order; empty when the call was made without the retry log (progenitor's
+    /// `send()` rather than awaiting the builder).
+    pub attempts: Vec<Attempt>,
+}
+
+/// One attempt of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// What happened.
+    pub outcome: String,
+    /// How long was waited before the next attempt, if there was one.
+    pub waited: Option<Duration>,
+}
+
+/// How much of a response body an error keeps.
+pub const BODY_EXCERPT_LIMIT: usize = 2048;
+
+impl Error {
+    /// The HTTP status of the response, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(error) => Some(error.status),
+            Self::Decode(error) => error.status,
+            Self::Transport(error) => error.source.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call could succeed if tried again later: a rate limit (429), a server
+    /// error (500, 502, 503, 504), a timeout, or a connection that failed. Retries that the
+    /// client's [`RetryPolicy`](crate::RetryPolicy) allowed have already been made.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(error) => crate::retry::is_retryable_status(error.status),
+            Self::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The operation the call was for, such as `getChat`.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        match self {
+            Self::Api(error) => error.call.operation.map(|o| o.id),
+            Self::Decode(error) => error.call.operation.map(|o| o.id),
+            Self::Transport(error) => error.call.operation.map(|o| o.id),
+            Self::InvalidInput(error) => error.operation,
+            Self::CursorStuck(error) => Some(error.operation),
+            Self::SearchWindowExceeded(_) => Some(crate::operations::SEARCH_CHATS.id),
+        }
+    }
+
+    /// Every attempt made, in order.
+    pub fn attempts(&self) -> &[Attempt] {
+        match self {
+            Self::Api(error) => &error.call.attempts,
+            Self::Decode(error) => &error.call.attempts,
+            Self::Transport(error) => &error.call.attempts,
+            _ => &[],
+        }
+    }
+
+    /// The request id the server gave, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(error) => error.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_input(
+        operation: Option<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::InvalidInput(InvalidInput {
+            operation,
+            message: message.into(),
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.operation_id() {
+            write!(f, "{operation}: ")?;
+        }
+        match self {
+            Self::Api(error) => {
+                write!(f, "{}", error.status)?;
+                match &error.body {
+                    Some(body) => {
+                        if let Some(name) = &body.error {
+                            write!(f, ": {name}")?;
+                        }
+                        if let Some(description) = &body.description {
+                            write!(f, ": {description}")?;
+                        }
+                    }
+                    None if !error.raw_body.is_empty() => {
+                        write!(f, ": {}", one_line(&error.raw_body, 200))?
+                    }
+                    None => {}
+                }
+                if let Some(request_id) = &error.request_id {
+                    write!(f, " (request id {request_id})")?;
+                }
+            }
+            Self::Decode(error) => {
+                write!(
+                    f,
+                    "the response does not decode: at `{}`: {}",
+                    error.path, error.message
+                )?;
+            }
+            Self::Transport(error) => {
+                write!(f, "{}", describe_transport(&error.source))?;
+            }
+            Self::InvalidInput(error) => f.write_str(&error.message)?,
+            Self::SearchWindowExceeded(error) => write!(
+                f,
+                "the query matches {} chats but the API serves at most 10,000 (250 pages of 40); \
+                 {} were delivered. Narrow it by time, such as `AND timestamp:[2024-01-01 TO 2024-01-31]`, \
+                 and search each range: {:?}",
+                error.total, error.delivered, error.query
+            )?,
+            Self::CursorStuck(error) => write!(
+                f,
+                "the server handed back the same cursor ({}), so paging stopped instead of looping",
+                error.cursor
+            )?,
+        }
+        let attempts = self.attempts();
+        if attempts.len() > 1 {
+            let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();
+            write!(
+                f,
+                " [after {} attempts: {}]",
+                attempts.len(),
+                outcomes.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport(error) => Some(&error.source),
+            _ => None,
+        }
+    }
+}
+
+/// A transport failure in words, without the URL (which may carry ids).
+pub(crate) fn describe_transport(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "the connection broke while reading the response body"
+    } else if error.is_request() {
+        "the request could not be sent"
+    } else {
+        "the connection failed"
+    }
+}
+
+/// The first `limit` characters of `text` on one line.
+fn one_line(text: &str, limit: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &flat[..end]),
+        None => flat,
+    }
+}
+
+/// The first [`BODY_EXCERPT_LIMIT`] bytes of a body, as text.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(BODY_EXCERPT_LIMIT)];
+    String::from_utf8_lossy(cut).into_owned()
+}

@@ -1,0 +1,396 @@
+//! Chat search: a typed builder for the query language, and a stream over every result.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use zendesk_chat::search::{ChatType, SearchQuery, TimeRange};
+//!
+//! let october = NaiveDate::from_ymd_opt(2014, 10, 10).unwrap();
+//! let query = SearchQuery::visitor_email("harry@example.com")
+//!     .and(SearchQuery::timestamp(TimeRange::any().from(october)))
+//!     .and(SearchQuery::chat_type(ChatType::Chat).or(SearchQuery::text("chocolate")));
+//! assert_eq!(
+//!     query.to_string(),
+//!     r#"visitor_email:"harry@example.com" AND timestamp:[2014-10-10 TO *] AND (chat_type:chat OR "chocolate")"#,
+//! );
+//! ```
+//!
+//! Values are always quoted, with `\` and `"` escaped, so user input cannot change a query's
+//! meaning; the query is URL-encoded once, by the HTTP client.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::Stream;
+
+use crate::error::{CursorStuck, SearchWindowExceeded};
+use crate::{Client, Error, types};
+
+/// The most pages the API serves for one query (of [`PAGE_SIZE`] results).
+pub const MAX_PAGES: u32 = 250;
+/// Results per search page.
+pub const PAGE_SIZE: u32 = 40;
+
+/// A chat search query: terms combined with AND and OR. Build it from the constructors, combine
+/// with [`and`](Self::and) and [`or`](Self::or); `to_string()` gives the query text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery(Expr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expr {
+    Term(String),
+    All(Vec<Expr>),
+    Any(Vec<Expr>),
+}
+
+impl SearchQuery {
+    /// Chats in which an agent of this name took part (`agent_names`).
+    pub fn agent_name(name: &str) -> Self {
+        Self::field("agent_names", name)
+    }
+
+    /// Chats with a visitor of this name (`visitor_name`).
+    pub fn visitor_name(name: &str) -> Self {
+        Self::field("visitor_name", name)
+    }
+
+    /// Chats with a visitor of this email address (`visitor_email`).
+    pub fn visitor_email(email: &str) -> Self {
+        Self::field("visitor_email", email)
+    }
+
+    /// Chats that started within `range` (`timestamp`).
+    pub fn timestamp(range: TimeRange) -> Self {
+        Self(Expr::Term(format!("timestamp:{range}")))
+    }
+
+    /// Chats that ended within `range` (`end_timestamp`).
+    pub fn end_timestamp(range: TimeRange) -> Self {
+        Self(Expr::Term(format!("end_timestamp:{range}")))
+    }
+
+    /// Chats of this type (`chat_type`).
+    pub fn chat_type(chat_type: ChatType) -> Self {
+        Self(Expr::Term(format!("chat_type:{}", chat_type.as_str())))
+    }
+
+    /// Chats with this rating (`rating`).
+    pub fn rating(rating: &types::Rating) -> Self {
+        match rating {
+            types::Rating::Good | types::Rating::Bad => {
+                Self(Expr::Term(format!("rating:{rating}")))
+            }
+            types::Rating::Unknown(other) => Self::field("rating", other),
+        }
+    }
+
+    /// Chats whose text contains this phrase (free text).
+    pub fn text(phrase: &str) -> Self {
+        Self(Expr::Term(quoted(phrase)))
+    }
+
+    /// Both this query and `other`.
+    pub fn and(self, other: SearchQuery) -> Self {
+        Self(join(self.0, other.0, true))
+    }
+
+    /// This query or `other`.
+    pub fn or(self, other: SearchQuery) -> Self {
+        Self(join(self.0, other.0, false))
+    }
+
+    fn field(name: &str, value: &str) -> Self {
+        Self(Expr::Term(format!("{name}:{}", quoted(value))))
+    }
+}
+
+fn join(left: Expr, right: Expr, all: bool) -> Expr {
+    let mut parts = Vec::new();
+    for part in [left, right] {
+        match (part, all) {
+            (Expr::All(inner), true) | (Expr::Any(inner), false) => parts.extend(inner),
+            (other, _) => parts.push(other),
+        }
+    }
+    if all {
+        Expr::All(parts)
+    } else {
+        Expr::Any(parts)
+    }
+}
+
+/// `"value"`, with `\` and `"` escaped: inside quotes, nothing else is special.
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+impl fmt::Display for SearchQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_expr(f, &self.0, false)
+    }
+}
+
+fn write_expr(f: &mut fmt::Formatter<'_>, expr: &Expr, nested: bool) -> fmt::Result {
+    let (parts, operator) = match expr {
+        Expr::Term(term) => return f.write_str(term),
+        Expr::All(parts) => (parts, " AND "),
+        Expr::Any(parts) => (parts, " OR "),
+    };
+    if nested {
+        f.write_str("(")?;
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            f.write_str(operator)?;
+        }
+        write_expr(f, part, true)?;
+    }
+    if nested {
+        f.write_str(")")?;
+    }
+    Ok(())
+}
+
+impl From<SearchQuery> for String {
+    fn from(query: SearchQuery) -> Self {
+        query.to_string()
+    }
+}
+
+/// The type of a chat, for [`SearchQuery::chat_type`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatType {
+    /// A support chat (`chat`).
+    Chat,
+    /// An offline message (`offline_msg`).
+    OfflineMessage,
+}
+
+impl ChatType {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::OfflineMessage => "offline_msg",
+        }
+    }
+}
+
+/// A time range for [`SearchQuery::timestamp`] and [`SearchQuery::end_timestamp`]; an open end is
+/// `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeRange {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// One end of a [`TimeRange`]: a date (`2014-10-10`) or a date and time in UTC
+/// (`2016-02-02T16:00:00`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeBound(String);
+
+impl From<NaiveDate> for TimeBound {
+    fn from(date: NaiveDate) -> Self {
+        Self(date.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl From<DateTime<Utc>> for TimeBound {
+    fn from(time: DateTime<Utc>) -> Self {
+        Self(time.format("%Y-%m-%dT%H:%M:%S").to_string())
+    }
+}
+
+impl TimeRange {
+    /// Open at both ends; narrow it with [`from`](Self::from) and [`to`](Self::to).
+    pub fn any() -> Self {
+        Self {
+            from: None,
+            to: None,
+        }
+    }
+
+    /// From this date or time on (inclusive).
+    pub fn from(mut self, bound: impl Into<TimeBound>) -> Self {
+        self.from = Some(bound.into().0);
+        self
+    }
+
+    /// Up to this date or time (inclusive).
+    pub fn to(mut self, bound: impl Into<TimeBound>) -> Self {
+        self.to = Some(bound.into().0);
+        self
+    }
+}
+
+impl fmt::Display for TimeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let end = |bound: &Option<String>| bound.clone().unwrap_or_else(|| "*".into());
+        write!(f, "[{} TO {}]", end(&self.from), end(&self.to))
+    }
+}
+
+impl Client {
+    /// Every chat that matches `query` (a [`SearchQuery`] or query text), in the API's order,
+    /// 40 a page, following `next_url`.
+    ///
+    /// The API serves at most 250 pages (10,000 results) for one query and refuses page 251: the
+    /// stream delivers those, then ends with [`Error::SearchWindowExceeded`] rather than silently
+    /// stopping, so that the caller narrows the query (by `timestamp` range) and searches again.
+    pub fn search(
+        &self,
+        query: impl Into<String>,
+    ) -> impl Stream<Item = Result<types::SearchResult, Error>> + Send + 'static {
+        let state = SearchState {
+            client: self.clone(),
+            query: query.into(),
+            next_page: Some(1),
+            buffered: VecDeque::new(),
+            delivered: 0,
+            total: 0,
+        };
+        futures::stream::unfold(state, |mut state| async move {
+            loop {
+                if let Some(result) = state.buffered.pop_front() {
+                    state.delivered += 1;
+                    return Some((Ok(result), state));
+                }
+                let page = state.next_page.take()?;
+                if page > MAX_PAGES {
+                    let exceeded = SearchWindowExceeded {
+                        query: state.query.clone(),
+                        total: state.total,
+                        delivered: state.delivered,
+                    };
+                    return Some((Err(Error::SearchWindowExceeded(exceeded)), state));
+                }
+                match state.fetch(page).await {
+                    Ok(()) => continue,
+                    Err(error) => return Some((Err(error), state)),
+                }
+            }
+        })
+    }
+}
+
+struct SearchState {
+    client: Client,
+    query: String,
+    /// The page to request next; `None` when there is none.
+    next_page: Option<u32>,
+    buffered: VecDeque<types::SearchResult>,
+    delivered: u64,
+    total: u64,
+}
+
+impl SearchState {
+    async fn fetch(&mut self, page: u32) -> Result<(), Error> {
+        let response = self
+            .client
+            .search_chats()
+            .q(self.query.as_str())
+            .page(u64::from(page))
+            .await?;
+        self.total = response
+            .count
+            .map_or(self.total, |count| count.max(0) as u64);
+        let got_results = !response.results.is_empty();
+        self.buffered.extend(response.results);
+        self.next_page = match next_page_number(response.next_url.as_deref(), page) {
+            None => None,
+            // Defensive: a page with no results that points further would loop.
+            Some(_) if !got_results => None,
+            Some(next) if next <= page => {
+                return Err(Error::CursorStuck(CursorStuck {
+                    operation: crate::operations::SEARCH_CHATS.id,
+                    cursor: format!("page={next}"),
+                }));
+            }
+            Some(next) => Some(next),
+        };
+        Ok(())
+    }
+}
+
+/// The page `next_url` points to: its `page` parameter, or the one after `current`. `None` when
+/// there is no next page (null, empty, or the string `"null"` that one example of the docs sends).
+fn next_page_number(next_url: Option<&str>, current: u32) -> Option<u32> {
+    let next_url = next_url.filter(|url| !url.is_empty() && *url != "null")?;
+    let query = next_url.split_once('?').map_or("", |(_, query)| query);
+    let page = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "page")
+        .and_then(|(_, value)| value.parse().ok());
+    Some(page.unwrap_or(current + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_queries_can_be_built() {
+        let tom_and_harry = SearchQuery::agent_name("Tom").and(SearchQuery::visitor_name("Harry"));
+        assert_eq!(
+            tom_and_harry.to_string(),
+            r#"agent_names:"Tom" AND visitor_name:"Harry""#
+        );
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let between = SearchQuery::visitor_email("harry@example.com").and(SearchQuery::timestamp(
+            TimeRange::any()
+                .from(date(2014, 10, 10))
+                .to(date(2014, 12, 12)),
+        ));
+        assert_eq!(
+            between.to_string(),
+            r#"visitor_email:"harry@example.com" AND timestamp:[2014-10-10 TO 2014-12-12]"#
+        );
+        let since: DateTime<Utc> = "2016-02-02T16:00:00Z".parse().unwrap();
+        let good = SearchQuery::timestamp(TimeRange::any().from(since))
+            .and(SearchQuery::rating(&types::Rating::Good));
+        assert_eq!(
+            good.to_string(),
+            "timestamp:[2016-02-02T16:00:00 TO *] AND rating:good"
+        );
+        let ended = SearchQuery::end_timestamp(TimeRange::any().to(date(2014, 10, 25)));
+        assert_eq!(ended.to_string(), "end_timestamp:[* TO 2014-10-25]");
+    }
+
+    #[test]
+    fn quotes_and_backslashes_in_values_are_escaped() {
+        let sneaky = SearchQuery::visitor_name(r#"x" OR rating:bad OR "\"#);
+        assert_eq!(
+            sneaky.to_string(),
+            r#"visitor_name:"x\" OR rating:bad OR \"\\""#
+        );
+    }
+
+    #[test]
+    fn mixed_operators_are_grouped() {
+        let a = || SearchQuery::text("a");
+        let query = a().or(a()).and(a().or(a())).and(a());
+        assert_eq!(
+            query.to_string(),
+            r#"("a" OR "a") AND ("a" OR "a") AND "a""#
+        );
+        let query = a().and(a()).or(a());
+        assert_eq!(query.to_string(), r#"("a" AND "a") OR "a""#);
+    }
+
+    #[test]
+    fn next_url_gives_the_next_page() {
+        let next = "https://x.zendesk.com/api/v2/chat/chats/search?q=chocolate&page=3";
+        assert_eq!(next_page_number(Some(next), 2), Some(3));
+        assert_eq!(next_page_number(Some("https://x/search?q=a"), 2), Some(3));
+        assert_eq!(next_page_number(Some("null"), 2), None);
+        assert_eq!(next_page_number(Some(""), 2), None);
+        assert_eq!(next_page_number(None, 2), None);
+    }
+}

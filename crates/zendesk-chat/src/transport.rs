@@ -1,0 +1,158 @@
+//! What happens around every request of every generated operation (progenitor's client hooks):
+//! authentication, the client-side rate limit, retries, and a trace span per attempt.
+
+use std::time::Instant;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::AUTHORIZATION;
+use tracing::Instrument;
+
+use crate::call::{record_attempt, record_wait};
+use crate::error::describe_transport;
+use crate::operations::{ALL, Operation};
+use crate::retry::{Decision, Failure};
+use crate::{Client, ClientConfig};
+
+impl ClientHooks<ClientConfig> for Client {
+    /// Authenticates the request with the configured access token.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let authorization = self.inner().authorization().clone();
+        request.headers_mut().insert(AUTHORIZATION, authorization);
+        Ok(())
+    }
+
+    /// Sends the request, within the rate limit, and retries it as the [`RetryPolicy`] says.
+    ///
+    /// The whole body is read here, so that a connection that breaks mid-body is a failed
+    /// attempt (and retried like one) rather than an error after the call has returned.
+    ///
+    /// [`RetryPolicy`]: crate::RetryPolicy
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let config = self.inner();
+        let operation = operation(info.operation_id);
+        let idempotent = operation.map_or(
+            request.method() != reqwest::Method::POST,
+            Operation::is_idempotent,
+        );
+        let started = Instant::now();
+        let mut backoffs = config.retry_policy().backoffs();
+        // A JSON body can always be cloned. A body that cannot (a stream) is sent once, as is.
+        let can_retry = request.try_clone().is_some();
+        let mut original = Some(request);
+        let mut attempt = 1;
+        loop {
+            if let Some(limiter) = config.rate_limiter() {
+                limiter.until_ready().await;
+            }
+            let this_attempt = match original.as_ref().and_then(reqwest::Request::try_clone) {
+                Some(copy) => copy,
+                None => original
+                    .take()
+                    .expect("a request that cannot be cloned is sent only once"),
+            };
+            let span = tracing::info_span!(
+                "zendesk_chat.request",
+                operation = operation.map_or(info.operation_id, |o| o.id),
+                method = %this_attempt.method(),
+                path = operation.map_or("", |o| o.path),
+                attempt,
+                status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let attempt_started = Instant::now();
+            let outcome = send_whole(self.client(), this_attempt)
+                .instrument(span.clone())
+                .await;
+            span.record("elapsed_ms", attempt_started.elapsed().as_millis() as u64);
+
+            let failure = match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    record_attempt(
+                        attempt,
+                        response.status().to_string(),
+                        Some((response.status(), response.headers())),
+                    );
+                    Failure::of_response(response.status(), response.headers())
+                }
+                Err(error) => {
+                    record_attempt(attempt, describe_transport(error).to_owned(), None);
+                    Some(Failure::of_transport(error))
+                }
+            };
+            let Some(failure) = failure else {
+                return outcome;
+            };
+            let backoff = backoffs.next().unwrap_or_default();
+            let decision = if can_retry {
+                config.retry_policy().decide(
+                    &failure,
+                    idempotent,
+                    attempt,
+                    started.elapsed(),
+                    backoff,
+                )
+            } else {
+                Decision::GiveUp("the request body cannot be sent twice")
+            };
+            match decision {
+                Decision::Retry(wait) => {
+                    tracing::warn!(parent: &span, ?failure, wait_ms = wait.as_millis() as u64, "retrying");
+                    record_wait(wait);
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Decision::GiveUp(reason) => {
+                    tracing::debug!(parent: &span, ?failure, reason, "giving up");
+                    return outcome;
+                }
+            }
+        }
+    }
+}
+
+/// The operation progenitor names by its Rust name (`get_chat`).
+fn operation(rust_name: &str) -> Option<&'static Operation> {
+    ALL.iter()
+        .find(|operation| operation.rust_name == rust_name)
+}
+
+/// Sends a request and reads the whole response body.
+async fn send_whole(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let response = client.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut whole = http::Response::new(body);
+    *whole.status_mut() = status;
+    *whole.version_mut() = version;
+    *whole.headers_mut() = headers;
+    Ok(reqwest::Response::from(whole))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_generated_operation_is_found_by_its_rust_name() {
+        assert_eq!(operation("get_chat").unwrap().id, "getChat");
+        assert_eq!(
+            operation("delete_agent_shortcuts").unwrap().path,
+            "/api/v2/chat/agents/{agent_id}/shortcuts"
+        );
+        assert!(operation("nope").is_none());
+    }
+}
