@@ -169,9 +169,38 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 fn locate<T: DeserializeOwned>(bytes: &[u8], error: &serde_json::Error) -> (String, String) {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(located) => (located.path().to_string(), located.into_inner().to_string()),
+        Err(located) => {
+            join_union_paths(located.path().to_string(), located.into_inner().to_string())
+        }
         Ok(_) => (".".into(), error.to_string()),
     }
+}
+
+/// A tagged union decodes its variant from the object it read (see the generated
+/// `decode_union_variant`), and reports the path inside the variant at the start of its message:
+/// `history[0]: msg: invalid type…`. This moves those segments onto the path:
+/// (`chats[1]`, `history[0]: msg: invalid type…`) → (`chats[1].history[0].msg`, `invalid type…`).
+fn join_union_paths(mut path: String, mut message: String) -> (String, String) {
+    let is_segment = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '?')
+            })
+    };
+    while let Some((segment, rest)) = message.split_once(": ") {
+        if !is_segment(segment) {
+            break;
+        }
+        if segment != "." {
+            if path == "." || path.is_empty() {
+                path = segment.to_owned();
+            } else {
+                path = format!("{path}.{segment}");
+            }
+        }
+        message = rest.to_owned();
+    }
+    (path, message)
 }
 
 impl crate::Client {
@@ -245,10 +274,12 @@ pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(
 ) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|located| {
+        let (path, message) =
+            join_union_paths(located.path().to_string(), located.into_inner().to_string());
         Error::Decode(Box::new(DecodeError {
             status: Some(StatusCode::OK),
-            path: located.path().to_string(),
-            message: located.into_inner().to_string(),
+            path,
+            message,
             body_excerpt: excerpt(body),
             call: CallInfo {
                 operation: Some(operation),
@@ -256,4 +287,37 @@ pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(
             },
         }))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_union_paths;
+
+    #[test]
+    fn union_paths_join_the_outer_path() {
+        let joined = join_union_paths(
+            "chats[1]".into(),
+            "history[0]: msg: invalid type: integer `7`".into(),
+        );
+        assert_eq!(
+            joined,
+            (
+                "chats[1].history[0].msg".into(),
+                "invalid type: integer `7`".into()
+            )
+        );
+        let plain = join_union_paths(
+            "count".into(),
+            "invalid type: string \"x\", expected u64".into(),
+        );
+        assert_eq!(
+            plain,
+            (
+                "count".into(),
+                "invalid type: string \"x\", expected u64".into()
+            )
+        );
+        let top = join_union_paths(".".into(), "msg: missing field `type`".into());
+        assert_eq!(top, ("msg".into(), "missing field `type`".into()));
+    }
 }
