@@ -47,16 +47,136 @@
 //! ```
 //!
 //! Every operation is a method of [`Client`] that returns a builder: set its parameters, then
-//! `send()` it. Models live in [`types`]; the ones the API sends keep the fields this version does
-//! not know (in their `extra` map), unions keep objects of a type this version does not know (in
-//! their `Unknown` variant), and open enums keep values it does not know.
+//! `.await` it for the typed value or an [`Error`] (or call `.send()` for progenitor's raw
+//! [`ResponseValue`], with status and headers). Models live in [`types`]; the ones the API sends
+//! keep the fields this version does not know (in their `extra` map), unions keep objects of a
+//! type this version does not know (`Unknown`), and open enums keep values it does not know.
+//!
+//! # Configuration
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use zendesk_chat::{Client, RateLimit, RetryPolicy};
+//!
+//! // From ZENDESK_SUBDOMAIN and ZENDESK_CHAT_TOKEN:
+//! let client = Client::from_env()?;
+//!
+//! // Or explicitly, with every knob:
+//! let client = Client::builder()
+//!     .subdomain("acme")                          // or .base_url("http://127.0.0.1:8080")
+//!     .token("my-oauth-access-token")             // never printed, logged or traced
+//!     .user_agent("my-service/1.0")
+//!     .connect_timeout(Duration::from_secs(5))
+//!     .timeout(Duration::from_secs(30))
+//!     .retry_policy(RetryPolicy::default().max_attempts(5).budget(Duration::from_secs(90)))
+//!     .rate_limit(RateLimit::per_minute(200))     // Zendesk's published Chat API limit
+//!     .build()?;
+//!
+//! // Or with an HTTP client of your own (proxies, TLS roots, connection pool):
+//! let http = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
+//! let client = Client::builder().subdomain("acme").token("…").http_client(http).build()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Retries and rate limits
+//!
+//! Every operation goes through the same transport: a 429 waits as `Retry-After` says (seconds or
+//! an HTTP date) or backs off; a 5xx, a timeout or a broken connection is retried with exponential
+//! backoff and jitter for idempotent methods (GET, PUT, DELETE), never for a POST unless
+//! [`RetryPolicy::retry_non_idempotent`] says so; attempts and total time are bounded. See
+//! [`RetryPolicy`] and [`RateLimit`].
+//!
+//! # Errors
+//!
+//! ```no_run
+//! use zendesk_chat::Error;
+//!
+//! # async fn run(client: zendesk_chat::Client) {
+//! match client.get_agent().agent_id(7_282_618_889_231_i64).await {
+//!     Ok(agent) => println!("{:?}", agent.display_name),
+//!     Err(Error::Api(error)) if error.status == 404 => println!("no such agent"),
+//!     Err(Error::Decode(error)) => eprintln!("unexpected field at {}: {}", error.path, error.message),
+//!     Err(error) => eprintln!("{error} (retryable: {}, attempts: {})", error.is_retryable(), error.attempts().len()),
+//! }
+//! # }
+//! ```
+//!
+//! # Paging: agents and search
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use zendesk_chat::search::{SearchQuery, TimeRange};
+//!
+//! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+//! // Agents, `since_id` cursor paging, 100 a request:
+//! let agents: Vec<_> = client.agents().page_size(100).stream().try_collect().await?;
+//!
+//! // Chat search, following `next_url`; a query that matches more than the 10,000 results the
+//! // API serves ends with `Error::SearchWindowExceeded` instead of stopping silently.
+//! let query = SearchQuery::rating(&zendesk_chat::types::Rating::Good)
+//!     .and(SearchQuery::timestamp(TimeRange::any().from(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())));
+//! let mut results = std::pin::pin!(client.search(query));
+//! while let Some(result) = results.try_next().await? {
+//!     println!("{:?}: {:?}", result.id, result.preview);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Incremental export
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use futures::TryStreamExt;
+//! use zendesk_chat::export::{ExportCursor, ExportStart};
+//!
+//! # async fn run(client: zendesk_chat::Client, saved: Option<ExportCursor>) -> Result<(), zendesk_chat::Error> {
+//! let start = saved.map_or_else(ExportStart::beginning, ExportStart::Cursor);
+//! let mut pages = std::pin::pin!(client.incremental_chats(start).follow(Duration::from_secs(60)).pages());
+//! while let Some(page) = pages.try_next().await? {
+//!     // … store page.items, then save page.next with them: resuming from it skips nothing and
+//!     // repeats nothing.
+//!     let cursor_to_save = serde_json::to_string(&page.next).unwrap();
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! See [`export`] for the rules it follows (the caught-up rule, the five-minute rule, units).
+//!
+//! # Batches and resource expansion
+//!
+//! ```no_run
+//! use zendesk_chat::Fields;
+//! use zendesk_chat::export::ExportStart;
+//!
+//! # async fn run(client: zendesk_chat::Client, ids: Vec<String>) -> Result<(), zendesk_chat::Error> {
+//! let chats = client.chats_by_ids(&ids).await?;          // 50 ids a request, docs merged
+//! let deleted = client.delete_chats(&ids).await?;        // 50 a request, results merged
+//! println!("{} deleted, {:?} failed", deleted.number_success.unwrap_or(0), deleted.failed);
+//!
+//! let slim = client
+//!     .incremental_chats(ExportStart::beginning())
+//!     .fields(Fields::only("chats", ["id", "rating", "response_time.max"])?);
+//! # Ok(()) }
+//! ```
+//!
+//! # Observability
+//!
+//! Each attempt of each request is a `tracing` span `zendesk_chat.request` with the operation id,
+//! method, path template (never the ids in the path), status, attempt and elapsed time; a retry
+//! is a `warn` event with the wait. No span or event carries the token.
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS through rustls, with no OpenSSL to build against.
+//! - `native-tls`: the platform's TLS library instead (disable default features).
+//! - `schemars`: `schemars::JsonSchema` for every model.
 //!
 //! [Zendesk Chat REST API]: https://developer.zendesk.com/api-reference/live-chat/chat-api/
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 mod agents;
 mod batch;
-pub mod call;
+mod call;
 mod config;
 pub mod error;
 pub mod export;
