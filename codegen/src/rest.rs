@@ -17,7 +17,7 @@ pub struct ClientLayout {
     /// `ClientHooks` implementation reads (token, retry policy, …).
     pub inner_type: String,
     /// The Rust type for strings of each `format`: `(format, type)`, such as
-    /// `("date-time", "crate::Timestamp")`. A nullable string becomes `Option` of the type.
+    /// `("date-time", "crate::Timestamp")`, nullable or not.
     pub string_formats: Vec<(String, String)>,
     /// Component schemas replaced by hand-written types: `(schema name, type)`.
     pub replacements: Vec<(String, String)>,
@@ -138,15 +138,14 @@ fn settings(
         settings.with_replacement(schema, rust_type, std::iter::empty());
     }
     for (format, rust_type) in &layout.string_formats {
-        for nullable in [false, true] {
-            let (instance_type, rust_type): (SingleOrVec<InstanceType>, String) = if nullable {
-                (
-                    vec![InstanceType::String, InstanceType::Null].into(),
-                    format!("::std::option::Option<{rust_type}>"),
-                )
-            } else {
-                (InstanceType::String.into(), rust_type.clone())
-            };
+        // A nullable string of the format maps to the same type: every property that can be null
+        // is optional in this spec, so it is already an `Option`, and serde reads null as `None`
+        // (mapping it to `Option<T>` would give `Option<Option<T>>`).
+        let instance_types: [SingleOrVec<InstanceType>; 2] = [
+            InstanceType::String.into(),
+            vec![InstanceType::String, InstanceType::Null].into(),
+        ];
+        for instance_type in instance_types {
             let schema = SchemaObject {
                 instance_type: Some(instance_type),
                 format: Some(format.clone()),

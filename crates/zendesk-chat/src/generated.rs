@@ -32,7 +32,7 @@ pub mod types {
         pub id: ::std::option::Option<i64>,
         ///When the agent last logged in; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_login: ::std::option::Option<::std::option::Option<crate::Timestamp>>,
+        pub last_login: ::std::option::Option<crate::Timestamp>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -319,9 +319,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub chat_timestamp: ::std::option::Option<
-            ::std::option::Option<crate::Timestamp>,
-        >,
+        pub chat_timestamp: ::std::option::Option<crate::Timestamp>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department_id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1993,8 +1991,9 @@ other writable keys may be added as extra properties.
         pub comment: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rating: ::std::option::Option<crate::generated::types::Rating>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///The chat's tags, replacing the current ones; an empty list removes them all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unread: ::std::option::Option<bool>,
         #[serde(
@@ -2138,7 +2137,7 @@ other writable keys may be added as extra properties.
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             last_login: ::std::result::Result<
-                ::std::option::Option<::std::option::Option<crate::Timestamp>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
@@ -2280,9 +2279,7 @@ other writable keys may be added as extra properties.
             }
             pub fn last_login<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::option::Option<crate::Timestamp>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_login = value
@@ -3489,7 +3486,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             chat_timestamp: ::std::result::Result<
-                ::std::option::Option<::std::option::Option<crate::Timestamp>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             department_id: ::std::result::Result<
@@ -3559,9 +3556,7 @@ other writable keys may be added as extra properties.
             }
             pub fn chat_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::option::Option<crate::Timestamp>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.chat_timestamp = value
@@ -9077,7 +9072,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             unread: ::std::result::Result<
@@ -9151,7 +9146,9 @@ other writable keys may be added as extra properties.
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value

@@ -1,0 +1,267 @@
+//! The HTTP server: a route per operation of the spec, behind the gate (request log, auth, rate
+//! limit, faults).
+
+mod gate;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+
+pub use gate::{Faults, RateLimit, RequestRecord};
+
+/// A fresh window of a rate limit.
+pub fn gate_window(limit: RateLimit) -> gate::RateWindow {
+    gate::RateWindow::new(limit)
+}
+
+use crate::store::{Answer, ApiError, ExportKind, Outcome, Store};
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The account.
+    pub store: RwLock<Store>,
+    /// The access tokens that authenticate, and the agent each belongs to (for `me`).
+    pub tokens: RwLock<HashMap<String, i64>>,
+    /// The faults to inject.
+    pub faults: Mutex<Faults>,
+    /// The rate limit, if any, and its current window.
+    pub rate_limit: Mutex<Option<gate::RateWindow>>,
+    /// What happened, request by request.
+    pub log: Mutex<Vec<RequestRecord>>,
+    /// Whether to keep each response's body in the log.
+    pub record_bodies: AtomicBool,
+    /// Requests so far (numbers the faults' draws).
+    pub requests: AtomicU64,
+    /// The server's base URL, for `next_page` and `next_url`.
+    pub base_url: String,
+}
+
+impl Shared {
+    /// Reads the account.
+    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
+        self.store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Changes the account.
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+        self.store
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+type AppState = Arc<Shared>;
+
+/// The router of every operation.
+pub fn router(shared: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/api/v2/chat/chats",
+            get(list_chats).post(create_chat).delete(bulk_delete_chats),
+        )
+        .route("/api/v2/chat/chats/search", get(search_chats))
+        .route(
+            "/api/v2/chat/chats/{chat_id}",
+            get(get_chat).put(update_chat).delete(delete_chat),
+        )
+        .route("/api/v2/chat/agents", get(list_agents).post(create_agent))
+        .route("/api/v2/chat/agents/me", get(get_me).put(update_me))
+        .route("/api/v2/chat/agents/email/{email}", get(get_agent_by_email))
+        .route(
+            "/api/v2/chat/agents/{agent_id}",
+            get(get_agent).put(update_agent).delete(delete_agent),
+        )
+        .route(
+            "/api/v2/chat/agents/{agent_id}/shortcuts",
+            delete(delete_shortcuts),
+        )
+        .route("/api/v2/chat/visitors", axum::routing::post(create_visitor))
+        .route(
+            "/api/v2/chat/visitors/{visitor_id}",
+            get(get_visitor).put(update_visitor),
+        )
+        .route("/api/v2/chat/incremental/chats", get(export_chats))
+        .route(
+            "/api/v2/chat/incremental/agent_timeline",
+            get(export_agent_timeline),
+        )
+        .route(
+            "/api/v2/chat/incremental/conversions",
+            get(export_conversions),
+        )
+        .route(
+            "/api/v2/chat/incremental/department_events",
+            get(export_department_events),
+        )
+        .fallback(|| async { respond(Err(ApiError::not_found())) })
+        .method_not_allowed_fallback(|| async {
+            respond(Err(ApiError {
+                status: 405,
+                error: "Method Not Allowed",
+                description: None,
+            }))
+        });
+    api.layer(axum::middleware::from_fn_with_state(
+        shared.clone(),
+        gate::gate,
+    ))
+    .with_state(shared)
+}
+
+/// An operation's outcome as an HTTP response.
+fn respond(outcome: Outcome) -> Response {
+    let answer = outcome.unwrap_or_else(|error| {
+        Answer::with_status(
+            error.status,
+            serde_json::to_vec(&error.body()).unwrap_or_default(),
+        )
+    });
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut headers = HeaderMap::new();
+    for (name, value) in answer.headers {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    match answer.body {
+        Some(body) => {
+            headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+            (status, headers, body).into_response()
+        }
+        None => (status, headers).into_response(),
+    }
+}
+
+fn query(raw: Option<String>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn agent_id(text: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::bad_request("agent_id must be an integer"))
+}
+
+/// The agent the request's token belongs to.
+fn me(shared: &Shared, headers: &HeaderMap) -> Result<i64, ApiError> {
+    let token = gate::bearer_token(headers).unwrap_or_default();
+    shared
+        .tokens
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(token)
+        .copied()
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn list_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    respond(s.read().list_chats(&query(q), &s.base_url))
+}
+
+async fn search_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    respond(s.read().search_chats(&query(q), &s.base_url))
+}
+
+async fn create_chat(State(s): State<AppState>, body: Bytes) -> Response {
+    respond(s.write().create_offline_message(&body))
+}
+
+async fn bulk_delete_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    respond(s.write().bulk_delete_chats(&query(q)))
+}
+
+async fn get_chat(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(s.read().get_chat(&id))
+}
+
+async fn update_chat(State(s): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
+    respond(s.write().update_chat(&id, &body))
+}
+
+async fn delete_chat(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(s.write().delete_chat(&id))
+}
+
+async fn list_agents(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    respond(s.read().list_agents(&query(q)))
+}
+
+async fn create_agent(State(s): State<AppState>, body: Bytes) -> Response {
+    respond(s.write().create_agent(&body))
+}
+
+async fn get_me(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    respond(me(&s, &headers).and_then(|id| s.read().get_agent(id)))
+}
+
+async fn update_me(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond(me(&s, &headers).and_then(|id| s.write().update_agent(id, &body)))
+}
+
+async fn get_agent_by_email(State(s): State<AppState>, Path(email): Path<String>) -> Response {
+    respond(s.read().get_agent_by_email(&email))
+}
+
+async fn get_agent(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(agent_id(&id).and_then(|id| s.read().get_agent(id)))
+}
+
+async fn update_agent(State(s): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
+    respond(agent_id(&id).and_then(|id| s.write().update_agent(id, &body)))
+}
+
+async fn delete_agent(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(agent_id(&id).and_then(|id| s.write().delete_agent(id)))
+}
+
+async fn delete_shortcuts(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(agent_id(&id).and_then(|id| s.write().delete_agent_shortcuts(id)))
+}
+
+async fn create_visitor(State(s): State<AppState>, body: Bytes) -> Response {
+    respond(s.write().create_visitor(&body))
+}
+
+async fn get_visitor(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    respond(s.read().get_visitor(&id))
+}
+
+async fn update_visitor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(s.write().update_visitor(&id, &body))
+}
+
+fn export(s: &Shared, kind: ExportKind, q: Option<String>) -> Response {
+    let now = crate::store::clock::micros(std::time::SystemTime::now());
+    respond(s.read().export(kind, &query(q), &s.base_url, now))
+}
+
+async fn export_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    export(&s, ExportKind::Chats, q)
+}
+
+async fn export_agent_timeline(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    export(&s, ExportKind::AgentTimeline, q)
+}
+
+async fn export_conversions(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    export(&s, ExportKind::Conversions, q)
+}
+
+async fn export_department_events(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    export(&s, ExportKind::DepartmentEvents, q)
+}

@@ -1,0 +1,277 @@
+//! A local Zendesk Chat API: a stateful in-memory HTTP server that behaves like the REST API the
+//! reference pages describe, for tests, demos and benchmarks, without an account.
+//!
+//! It implements every operation of the spec: chats (list, fetch by ids, search with its query
+//! language and its 250-page window, show, create offline messages, update with dotted keys,
+//! delete, bulk delete with per-id reasons), agents (cursor paging with `since_id`, `max_id` and
+//! `limit`, by id, by email, `me`, create, update, delete, delete shortcuts), visitors, and the
+//! four incremental exports (cursors, `next_page`, `fields` expansion, the five-minute rule). It
+//! answers bad input with Zendesk's JSON errors, and can rate-limit and inject faults.
+//!
+//! As a library, in a test:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use zendesk_chat_emulator::Emulator;
+//!
+//! let emulator = Emulator::builder().seed(42).chats(200).start().await?;
+//! let client = zendesk_chat::Client::builder()
+//!     .base_url(emulator.base_url())
+//!     .token(emulator.token())
+//!     .build()?;
+//! let me = client.get_current_agent().await?;
+//! assert!(me.email.is_some());
+//! assert_eq!(emulator.requests().len(), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! As a program: `zendesk-chat-emulator --port 8080 --seed 42 --chats 100000`.
+//!
+//! Responses are built from the generated models of `zendesk-chat`, so the emulator and the spec
+//! cannot drift apart. Where the docs leave a behaviour open, the emulator's choice is documented
+//! on the operation (see [`store::Store`]).
+
+pub mod generate;
+pub mod http;
+pub mod store;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+pub use generate::AccountSize;
+pub use http::{Faults, RateLimit, RequestRecord};
+pub use store::Store;
+
+/// The token the emulator accepts unless told otherwise.
+pub const DEFAULT_TOKEN: &str = "emulator-token";
+
+/// Configures an [`Emulator`]; start with [`Emulator::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EmulatorBuilder {
+    seed: u64,
+    size: AccountSize,
+    tokens: Vec<String>,
+    rate_limit: Option<RateLimit>,
+    faults: Faults,
+    backdate: Duration,
+    record_bodies: bool,
+    address: SocketAddr,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            size: AccountSize::default(),
+            tokens: Vec::new(),
+            rate_limit: None,
+            faults: Faults::none(),
+            backdate: Duration::ZERO,
+            record_bodies: false,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The seed of the generated account (1 by default): the same seed, the same account.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// An account with this many chats (and proportionate agents, visitors, …).
+    pub fn chats(mut self, chats: usize) -> Self {
+        self.size = AccountSize::with_chats(chats);
+        self
+    }
+
+    /// An account of exactly this size.
+    pub fn account(mut self, size: AccountSize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// Accept this access token (several can be added); [`DEFAULT_TOKEN`] if none is. Each
+    /// belongs to the account's owner, the first agent.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.tokens.push(token.into());
+        self
+    }
+
+    /// Answer 429 (with `Retry-After`) past `requests` per `per`.
+    pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
+        self.rate_limit = Some(RateLimit { requests, per });
+        self
+    }
+
+    /// Inject these faults.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Stamp changes this long ago, so that a change can be exported at once (the API refuses a
+    /// `start_time` less than five minutes old). Zero by default.
+    pub fn backdate_changes(mut self, by: Duration) -> Self {
+        self.backdate = by;
+        self
+    }
+
+    /// Keep every response's body in the request log (see [`Emulator::requests`]).
+    pub fn record_bodies(mut self, record: bool) -> Self {
+        self.record_bodies = record;
+        self
+    }
+
+    /// Listen on this address (`127.0.0.1` and a free port by default).
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// Generates the account and starts serving it.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(self.address).await?;
+        let address = listener.local_addr()?;
+        let base_url = format!("http://{address}");
+        let (seed, size) = (self.seed, self.size.clone());
+        let mut store = tokio::task::spawn_blocking(move || generate::account(seed, &size))
+            .await
+            .map_err(std::io::Error::other)?;
+        store.clock.backdate = self.backdate;
+        let owner = generate::owner_id(&store).unwrap_or_default();
+        let tokens = if self.tokens.is_empty() {
+            vec![DEFAULT_TOKEN.to_owned()]
+        } else {
+            self.tokens
+        };
+        let shared = Arc::new(http::Shared {
+            store: RwLock::new(store),
+            tokens: RwLock::new(
+                tokens
+                    .iter()
+                    .map(|t| (t.clone(), owner))
+                    .collect::<HashMap<_, _>>(),
+            ),
+            faults: Mutex::new(self.faults),
+            rate_limit: Mutex::new(self.rate_limit.map(http::gate_window)),
+            log: Mutex::new(Vec::new()),
+            record_bodies: AtomicBool::new(self.record_bodies),
+            requests: AtomicU64::new(0),
+            base_url: base_url.clone(),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let router = http::router(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Emulator {
+            base_url,
+            token: tokens[0].clone(),
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    base_url: String,
+    token: String,
+    shared: Arc<http::Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Starts configuring an emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// An access token the emulator accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Reads or changes the account directly: seed data, check what a call did.
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut self.shared.write())
+    }
+
+    /// Injects these faults from now on.
+    pub fn set_faults(&self, faults: Faults) {
+        *self
+            .shared
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
+    }
+
+    /// Sets (or with `None` removes) the rate limit.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        *self
+            .shared
+            .rate_limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = limit.map(http::gate_window);
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear_requests(&self) {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Whether to keep response bodies in the request log from now on.
+    pub fn record_bodies(&self, record: bool) {
+        self.shared.record_bodies.store(record, Ordering::Relaxed);
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! The incremental exports: items ordered by update time then id, after (`start_time`,
+//! `start_id`), at most `limit` (1000) a page, with `count`, `end_time`, `end_id` and a
+//! `next_page` that is there even on the last page; 400 for a `start_time` less than five minutes
+//! in the past.
+//!
+//! Units, as the API has them: chats and conversions count `start_time` in seconds, the agent
+//! timeline in microseconds, department events in seconds with a fractional `start_time` in
+//! `next_page` (`1512172860.657078`) but an integer `end_time`.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::chat_ops::join_json;
+use super::expansion::Expansion;
+use super::{Answer, ApiError, ExportItem, Outcome, Store};
+
+/// The most items a page holds.
+pub const MAX_LIMIT: usize = 1000;
+/// How long before now a `start_time` must be.
+pub const MIN_AGE_MICROS: i64 = 300_000_000;
+
+/// One of the four exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// `/incremental/chats`.
+    Chats,
+    /// `/incremental/agent_timeline`.
+    AgentTimeline,
+    /// `/incremental/conversions`.
+    Conversions,
+    /// `/incremental/department_events`.
+    DepartmentEvents,
+}
+
+impl ExportKind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Chats => "chats",
+            Self::AgentTimeline => "agent_timeline",
+            Self::Conversions => "conversions",
+            Self::DepartmentEvents => "department_events",
+        }
+    }
+
+    /// The resource name for `fields`, for the exports with resource expansion.
+    fn expandable(self) -> Option<&'static str> {
+        match self {
+            Self::Chats => Some("chats"),
+            Self::Conversions => Some("conversions"),
+            Self::AgentTimeline | Self::DepartmentEvents => None,
+        }
+    }
+
+    /// Microseconds per unit of `start_time`.
+    fn micros_per_unit(self) -> f64 {
+        match self {
+            Self::AgentTimeline => 1.0,
+            _ => 1e6,
+        }
+    }
+
+    /// Whether the cursor has an id (the agent timeline's has none).
+    fn has_ids(self) -> bool {
+        self != Self::AgentTimeline
+    }
+}
+
+/// The query parameters of an export request.
+#[derive(Debug, Clone, Default)]
+pub struct ExportRequest {
+    start_micros: i64,
+    start_time_text: String,
+    start_id: String,
+    limit: usize,
+    limit_given: bool,
+    fields: Option<String>,
+}
+
+impl ExportRequest {
+    fn parse(
+        kind: ExportKind,
+        query: &HashMap<String, String>,
+        now_micros: i64,
+    ) -> Result<Self, ApiError> {
+        let start_time_text = query
+            .get("start_time")
+            .cloned()
+            .unwrap_or_else(|| "0".into());
+        let start: f64 = start_time_text
+            .parse()
+            .ok()
+            .filter(|t: &f64| t.is_finite() && *t >= 0.0)
+            .ok_or_else(|| ApiError::bad_request("start_time must be a non-negative number"))?;
+        let start_micros = (start * kind.micros_per_unit()).round() as i64;
+        if start_micros > now_micros - MIN_AGE_MICROS {
+            return Err(ApiError::bad_request(
+                "start_time must be more than five minutes in the past",
+            ));
+        }
+        let limit = match query.get("limit") {
+            None => MAX_LIMIT,
+            Some(limit) => limit
+                .parse::<usize>()
+                .ok()
+                .filter(|l| *l >= 1)
+                .ok_or_else(|| ApiError::bad_request("limit must be a positive integer"))?
+                .min(MAX_LIMIT),
+        };
+        Ok(Self {
+            start_micros,
+            start_time_text,
+            start_id: query.get("start_id").cloned().unwrap_or_default(),
+            limit,
+            limit_given: query.contains_key("limit"),
+            fields: query.get("fields").cloned(),
+        })
+    }
+}
+
+impl Store {
+    /// `GET /incremental/{kind}`.
+    pub fn export(
+        &self,
+        kind: ExportKind,
+        query: &HashMap<String, String>,
+        base_url: &str,
+        now_micros: i64,
+    ) -> Outcome {
+        let request = ExportRequest::parse(kind, query, now_micros)?;
+        let expansion = match kind.expandable() {
+            Some(resource) => Expansion::parse(request.fields.as_deref(), resource)
+                .map_err(ApiError::bad_request)?,
+            None => Expansion::All,
+        };
+        let after = |time: i64, id: &str| {
+            time > request.start_micros
+                || (kind.has_ids()
+                    && time == request.start_micros
+                    && id > request.start_id.as_str())
+        };
+        let page: Vec<(i64, &str, &[u8])> = match kind {
+            ExportKind::Chats => self
+                .chats
+                .updated_after(request.start_micros, &request.start_id)
+                .take(request.limit)
+                .map(|(id, entry)| (entry.meta.update_micros, id, entry.json.as_ref()))
+                .collect(),
+            ExportKind::AgentTimeline => page_of(&self.timeline, &after, request.limit),
+            ExportKind::Conversions => page_of(&self.conversions, &after, request.limit),
+            ExportKind::DepartmentEvents => page_of(&self.department_events, &after, request.limit),
+        };
+        let projected: Vec<Vec<u8>> = page
+            .iter()
+            .map(|(_, id, json)| project(&expansion, id, json))
+            .collect();
+        let items: Vec<&[u8]> = projected.iter().map(Vec::as_slice).collect();
+
+        let (end_time, end_id, next_start) = match page.last() {
+            Some((time, id, _)) => (
+                end_time_of(kind, *time),
+                (*id).to_owned(),
+                next_start_of(kind, *time),
+            ),
+            None => (
+                end_time_of(kind, request.start_micros),
+                request.start_id.clone(),
+                request.start_time_text.clone(),
+            ),
+        };
+        let mut next_page = format!("{base_url}/api/v2/chat/incremental/{}?", kind.key());
+        if let Some(fields) = &request.fields {
+            next_page.push_str(&format!(
+                "fields={}&",
+                url::form_urlencoded::byte_serialize(fields.as_bytes()).collect::<String>()
+            ));
+        }
+        if request.limit_given {
+            next_page.push_str(&format!("limit={}&", request.limit));
+        }
+        next_page.push_str(&format!("start_time={next_start}"));
+        let end_id_field = if kind.has_ids() {
+            next_page.push_str(&format!(
+                "&start_id={}",
+                url::form_urlencoded::byte_serialize(end_id.as_bytes()).collect::<String>()
+            ));
+            format!(r#", "end_id": {}"#, Value::from(end_id))
+        } else {
+            String::new()
+        };
+        Ok(Answer::ok(format!(
+            r#"{{"{}": [{}], "count": {}{end_id_field}, "end_time": {end_time}, "next_page": {}}}"#,
+            kind.key(),
+            join_json(&items),
+            items.len(),
+            Value::from(next_page),
+        )))
+    }
+}
+
+/// The first `limit` items after the cursor, from items in (time, id) order.
+fn page_of<'a>(
+    items: &'a [ExportItem],
+    after: &dyn Fn(i64, &str) -> bool,
+    limit: usize,
+) -> Vec<(i64, &'a str, &'a [u8])> {
+    let first = items.partition_point(|item| !after(item.time, &item.id));
+    items[first..]
+        .iter()
+        .filter(|item| after(item.time, &item.id))
+        .take(limit)
+        .map(|item| (item.time, item.id.as_str(), item.json.as_ref()))
+        .collect()
+}
+
+fn project(expansion: &Expansion, id: &str, json: &[u8]) -> Vec<u8> {
+    match expansion {
+        Expansion::All => json.to_vec(),
+        Expansion::IdOnly => format!(r#"{{"id": {}}}"#, Value::from(id)).into_bytes(),
+        Expansion::Only(_) => {
+            let value: Value = serde_json::from_slice(json).expect("stored items are JSON");
+            serde_json::to_vec(&expansion.project(&value)).expect("JSON serializes")
+        }
+    }
+}
+
+/// `end_time` of a page whose last item is at `micros`: integer seconds, or microseconds for the
+/// agent timeline.
+fn end_time_of(kind: ExportKind, micros: i64) -> i64 {
+    match kind {
+        ExportKind::AgentTimeline => micros,
+        _ => micros.div_euclid(1_000_000),
+    }
+}
+
+/// `start_time` of `next_page` after an item at `micros`: as `end_time`, except department events,
+/// whose `next_page` carries fractional seconds.
+fn next_start_of(kind: ExportKind, micros: i64) -> String {
+    match kind {
+        ExportKind::DepartmentEvents => format!(
+            "{}.{:06}",
+            micros.div_euclid(1_000_000),
+            micros.rem_euclid(1_000_000)
+        ),
+        _ => end_time_of(kind, micros).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{AccountSize, account};
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn page(store: &Store, kind: ExportKind, pairs: &[(&str, &str)]) -> Value {
+        let now = super::super::clock::micros(std::time::SystemTime::now());
+        let answer = store
+            .export(kind, &query(pairs), "http://emu", now)
+            .unwrap();
+        serde_json::from_slice(&answer.body.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn without_fields_chats_carry_their_id_only() {
+        let store = account(1, &AccountSize::with_chats(5));
+        let body = page(&store, ExportKind::Chats, &[]);
+        assert_eq!(
+            body["chats"][0]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["id"]
+        );
+        assert_eq!(body["count"], 5);
+    }
+
+    #[test]
+    fn following_next_page_visits_every_item_once() {
+        let store = account(2, &AccountSize::with_chats(25));
+        for kind in [
+            ExportKind::Chats,
+            ExportKind::AgentTimeline,
+            ExportKind::Conversions,
+            ExportKind::DepartmentEvents,
+        ] {
+            let mut seen = Vec::new();
+            let mut cursor = vec![("limit".to_owned(), "7".to_owned())];
+            loop {
+                let pairs: Vec<(&str, &str)> = cursor
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let body = page(&store, kind, &pairs);
+                let items = body[kind.key()].as_array().unwrap().clone();
+                seen.extend(items.iter().map(Value::to_string));
+                let next = body["next_page"].as_str().unwrap();
+                cursor = url::Url::parse(next)
+                    .unwrap()
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                if items.len() < 7 {
+                    break;
+                }
+            }
+            let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+            assert_eq!(unique.len(), seen.len(), "{kind:?} repeated an item");
+            let total = match kind {
+                ExportKind::Chats => store.chats.len(),
+                ExportKind::AgentTimeline => store.timeline.len(),
+                ExportKind::Conversions => store.conversions.len(),
+                ExportKind::DepartmentEvents => store.department_events.len(),
+            };
+            assert_eq!(seen.len(), total, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn department_events_hand_back_a_fractional_start_time() {
+        let store = account(3, &AccountSize::with_chats(5));
+        let body = page(&store, ExportKind::DepartmentEvents, &[("limit", "2")]);
+        let next = body["next_page"].as_str().unwrap();
+        let start_time = url::Url::parse(next)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "start_time")
+            .unwrap()
+            .1
+            .into_owned();
+        assert!(start_time.contains('.'), "{start_time}");
+        assert!(body["end_time"].is_i64());
+    }
+
+    #[test]
+    fn a_recent_start_time_is_refused() {
+        let store = account(4, &AccountSize::with_chats(5));
+        let now = super::super::clock::micros(std::time::SystemTime::now());
+        let recent = ((now - 60_000_000) / 1_000_000).to_string();
+        let error = store
+            .export(
+                ExportKind::Chats,
+                &query(&[("start_time", &recent)]),
+                "http://emu",
+                now,
+            )
+            .unwrap_err();
+        assert_eq!(error.status, 400);
+    }
+}
