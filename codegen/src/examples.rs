@@ -257,3 +257,152 @@ mod tests {
         );
     }
 }
+
+/// Validates what a server answers against the spec: each response body against the schema the
+/// spec gives for its operation and status (with the same OpenAPI-to-JSON-Schema translation as
+/// the examples). Compiled schemas are cached per operation and status.
+pub struct ResponseValidator<'a> {
+    spec: &'a Spec,
+    schemas: Value,
+    compiled: std::collections::HashMap<(String, String), Option<jsonschema::Validator>>,
+}
+
+impl<'a> ResponseValidator<'a> {
+    /// A validator for the responses of `spec`'s operations.
+    pub fn new(spec: &'a Spec) -> Self {
+        let schemas: Map<String, Value> = spec
+            .schemas()
+            .map(|(name, schema)| (name.to_owned(), translate(schema)))
+            .collect();
+        Self {
+            spec,
+            schemas: Value::Object(schemas),
+            compiled: Default::default(),
+        }
+    }
+
+    /// What is wrong with `body` as the `status` response of `method` on the spec path `path`
+    /// (a template such as `/api/v2/chat/chats/{chat_id}`); empty when it is right. A status the
+    /// operation does not describe, or a body where none is described, is wrong too.
+    pub fn check(
+        &mut self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: Option<&Value>,
+    ) -> Vec<String> {
+        let method = method.to_lowercase();
+        let Some(operation) = self.spec.document["paths"]
+            .get(path)
+            .and_then(|item| item.get(&method))
+        else {
+            return vec![format!("the spec has no operation {method} {path}")];
+        };
+        let responses = &operation["responses"];
+        let code = status.to_string();
+        let range = format!("{}XX", status / 100);
+        let Some(key) = [code.as_str(), range.as_str(), "default"]
+            .into_iter()
+            .find(|k| responses.get(*k).is_some())
+        else {
+            return vec![format!(
+                "{method} {path} does not describe a {status} response"
+            )];
+        };
+        let response = resolve(self.spec, &responses[key]);
+        let schema = response.pointer("/content/application~1json/schema");
+        let cache_key = (format!("{method} {path}"), key.to_owned());
+        let schemas = &self.schemas;
+        let validator = self.compiled.entry(cache_key).or_insert_with(|| {
+            schema.map(|schema| {
+                let root =
+                    json!({"components": {"schemas": schemas}, "allOf": [translate(schema)]});
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft4)
+                    .should_validate_formats(false)
+                    .build(&root)
+                    .expect("the spec's schemas compile")
+            })
+        });
+        match (validator, body) {
+            (None, None) => Vec::new(),
+            (None, Some(_)) => vec![format!(
+                "{method} {path} {status}: a body where the spec describes none"
+            )],
+            (Some(_), None) => vec![format!(
+                "{method} {path} {status}: no body where the spec describes one"
+            )],
+            (Some(validator), Some(body)) => validator
+                .iter_errors(body)
+                .take(5)
+                .map(|error| {
+                    format!(
+                        "{method} {path} {status} at {}: {}",
+                        error.instance_path(),
+                        truncate(&error.to_string())
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod response_tests {
+    use super::*;
+
+    fn spec() -> Spec {
+        Spec::from_path(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../spec/zendesk-chat.yaml"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_documented_response_passes_and_a_wrong_one_does_not() {
+        let spec = spec();
+        let mut validator = ResponseValidator::new(&spec);
+        let agent = json!({"id": 5, "display_name": "Johnny", "enabled": 1});
+        assert_eq!(
+            validator.check("GET", "/api/v2/chat/agents/{agent_id}", 200, Some(&agent)),
+            Vec::<String>::new()
+        );
+        let wrong = json!({"id": "five"});
+        assert_eq!(
+            validator
+                .check("GET", "/api/v2/chat/agents/{agent_id}", 200, Some(&wrong))
+                .len(),
+            1
+        );
+        let error = json!({"error": "Not Found"});
+        assert!(
+            validator
+                .check("GET", "/api/v2/chat/agents/{agent_id}", 404, Some(&error))
+                .is_empty()
+        );
+        assert!(
+            validator
+                .check("DELETE", "/api/v2/chat/agents/{agent_id}", 204, None)
+                .is_empty()
+        );
+        assert_eq!(
+            validator
+                .check(
+                    "DELETE",
+                    "/api/v2/chat/agents/{agent_id}",
+                    204,
+                    Some(&error)
+                )
+                .len(),
+            1
+        );
+        assert_eq!(validator.check("GET", "/nope", 200, None).len(), 1);
+        assert_eq!(
+            validator
+                .check("GET", "/api/v2/chat/agents/me", 302, None)
+                .len(),
+            1
+        );
+    }
+}

@@ -94,10 +94,12 @@ pub fn account(seed: u64, size: &AccountSize) -> Store {
         visitors: &visitors,
         departments: &departments,
     };
-    for (id, entry) in chats_in_parallel(&context) {
+    let mut conversions = Vec::new();
+    for (id, entry, chat_conversions) in chats_in_parallel(&context) {
         store.chats.insert(id, entry);
+        conversions.extend(chat_conversions);
     }
-    store.conversions = conversions(&store);
+    store.conversions = conversion_items(conversions);
     store.timeline = timeline(seed, &agents, start);
     store.department_events = department_events(seed, &departments, start);
     store
@@ -115,7 +117,8 @@ struct Context<'a> {
     departments: &'a [(i64, String)],
 }
 
-fn chats_in_parallel(context: &Context<'_>) -> Vec<(String, ChatEntry)> {
+/// The chats, each with its entry and its conversions.
+fn chats_in_parallel(context: &Context<'_>) -> Vec<(String, ChatEntry, Vec<types::Conversion>)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -128,7 +131,14 @@ fn chats_in_parallel(context: &Context<'_>) -> Vec<(String, ChatEntry)> {
                 scope.spawn(move || {
                     (first..last)
                         .map(|i| {
-                            ChatEntry::new(&chat(context, i)).expect("a generated chat has an id")
+                            let chat = chat(context, i);
+                            let (id, entry) =
+                                ChatEntry::new(&chat).expect("a generated chat has an id");
+                            let conversions = match chat {
+                                types::Chat::SupportChat(chat) => chat.conversions,
+                                _ => Vec::new(),
+                            };
+                            (id, entry, conversions)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -323,14 +333,13 @@ fn webpath(rng: &mut fastrand::Rng, begin: i64) -> Vec<types::WebpathEntry> {
         .map(|step| {
             let (path, title) = *pick(rng, PAGES);
             let to = format!("https://shop.example.com{path}");
-            let entry = types::WebpathEntry {
+            types::WebpathEntry {
                 from: Some(std::mem::replace(&mut from, to.clone())),
                 to: Some(to),
                 title: Some(title.into()),
                 timestamp: ts(begin - (3 - step as i64) * 60_000_000),
                 extra: Default::default(),
-            };
-            entry
+            }
         })
         .collect()
 }
@@ -726,14 +735,9 @@ fn support_chat(
 }
 
 /// The conversions of the account's chats, in time order.
-fn conversions(store: &Store) -> Vec<ExportItem> {
-    let mut items: Vec<ExportItem> = store
-        .chats
-        .by_start()
-        .flat_map(|(_, entry)| match entry.chat() {
-            types::Chat::SupportChat(chat) => chat.conversions,
-            _ => Vec::new(),
-        })
+fn conversion_items(conversions: Vec<types::Conversion>) -> Vec<ExportItem> {
+    let mut items: Vec<ExportItem> = conversions
+        .into_iter()
         .map(|conversion| {
             let time = conversion
                 .timestamp

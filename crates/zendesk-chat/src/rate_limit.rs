@@ -25,7 +25,9 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// At most `requests` a second (at least 1).
+    /// At most `requests` a second (at least 1), after a first burst of up to `requests`: a
+    /// server that counts in fixed one-second windows may see up to twice as many in one window,
+    /// so leave it that headroom.
     pub fn per_second(requests: u32) -> Self {
         Self {
             quota: Quota::per_second(nonzero(requests)),

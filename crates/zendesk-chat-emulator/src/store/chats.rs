@@ -68,11 +68,23 @@ pub struct ChatEntry {
 impl ChatEntry {
     /// The entry of a chat, or why the chat cannot be stored (no id).
     pub fn new(chat: &types::Chat) -> Result<(String, Self), String> {
-        let value = serde_json::to_value(chat).map_err(|e| e.to_string())?;
-        let id = value["id"].as_str().ok_or("a chat needs an id")?.to_owned();
-        let meta = meta_of(chat);
-        let json = Bytes::from(serde_json::to_vec(&value).map_err(|e| e.to_string())?);
-        Ok((id, Self { json, meta }))
+        let id = match chat {
+            types::Chat::SupportChat(chat) => chat.id.clone(),
+            types::Chat::OfflineMessage(message) => message.id.clone(),
+            types::Chat::Unknown(object) => object
+                .get("id")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned),
+        };
+        let id = id.ok_or("a chat needs an id")?;
+        let json = Bytes::from(serde_json::to_vec(chat).map_err(|e| e.to_string())?);
+        Ok((
+            id,
+            Self {
+                json,
+                meta: meta_of(chat),
+            },
+        ))
     }
 
     /// The chat, decoded.
