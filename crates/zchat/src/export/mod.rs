@@ -1,0 +1,236 @@
+//! `zchat export`: every record of a resource since a time, exactly as the server sent it, to
+//! JSON Lines, CSV or SQLite, resumable.
+
+mod columns;
+mod progress;
+pub mod sink;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use serde_json::value::RawValue;
+use zendesk_chat::Client;
+use zendesk_chat::export::{Export, ExportKind, ExportPage, ExportStart};
+
+pub use progress::Progress;
+use sink::{Checkpoint, FileSink, Format, Sink, SqliteSink};
+
+/// What can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Resource {
+    /// Chats: support chats and offline messages, whole.
+    Chats,
+    /// The agents' status timespans.
+    AgentTimeline,
+    /// Goal conversions.
+    Conversions,
+    /// Changes of the departments' queue sizes.
+    DepartmentEvents,
+}
+
+impl Resource {
+    /// The name used in state files and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chats => "chats",
+            Self::AgentTimeline => "agent_timeline",
+            Self::Conversions => "conversions",
+            Self::DepartmentEvents => "department_events",
+        }
+    }
+
+    /// The field that says when a record changed, for `--until`.
+    fn time_field(self) -> &'static str {
+        match self {
+            Self::Chats => "update_timestamp",
+            Self::AgentTimeline => "start_time",
+            Self::Conversions | Self::DepartmentEvents => "timestamp",
+        }
+    }
+}
+
+/// The options of `zchat export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub resource: Resource,
+    /// Records changed at or after this time: a date (2024-01-31), a date and time
+    /// (2024-01-31T12:00:00Z) or Unix seconds. Needed unless resuming from saved state.
+    #[arg(long, value_parser = crate::time::parse)]
+    pub since: Option<DateTime<Utc>>,
+    /// Stop at records changed after this time (same forms as --since).
+    #[arg(long, value_parser = crate::time::parse)]
+    pub until: Option<DateTime<Utc>>,
+    /// The output format, for standard output or --out.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: Format,
+    /// Write to this file (resumable: the state is kept beside it) instead of standard output.
+    #[arg(long, conflicts_with = "sqlite")]
+    pub out: Option<PathBuf>,
+    /// Write to this SQLite database (a table per resource, upserted; resumable).
+    #[arg(long)]
+    pub sqlite: Option<PathBuf>,
+    /// The state file of --out (default: the output's name with `.state.json`).
+    #[arg(long, requires = "out")]
+    pub state: Option<PathBuf>,
+    /// Keep polling for new changes once caught up, every --interval.
+    #[arg(long)]
+    pub follow: bool,
+    /// How often to poll with --follow, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub interval: u64,
+    /// Records per request, 1 to 1000.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+}
+
+/// How an export went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Records written by this run.
+    pub records: u64,
+    /// Records written by this run and the runs it resumed.
+    pub total: u64,
+    /// Pages received.
+    pub pages: u64,
+    /// Whether it resumed an earlier run.
+    pub resumed: bool,
+}
+
+/// Runs an export, reporting to `progress`.
+pub async fn run(
+    client: &Client,
+    args: &ExportArgs,
+    progress: &Progress,
+) -> anyhow::Result<Summary> {
+    let mut sink: Box<dyn Sink + Send> = match (&args.sqlite, &args.out) {
+        (Some(path), _) => Box::new(SqliteSink::open(path, args.resource)?),
+        (None, Some(path)) => {
+            let state = args.state.clone().unwrap_or_else(|| state_path_for(path));
+            Box::new(FileSink::file(args.resource, args.format, path, state)?)
+        }
+        (None, None) => Box::new(FileSink::stdout(args.resource, args.format)),
+    };
+    let mut summary = Summary::default();
+    let start = match sink.saved() {
+        Some(Checkpoint { ended_at_until: Some(ended), records, .. }) => {
+            if args.until == Some(ended) && !args.follow {
+                progress.note(&format!("this export is already complete up to --until {ended} ({records} records)"));
+                return Ok(Summary { total: records, resumed: true, ..Summary::default() });
+            }
+            bail!(
+                "this export stopped at --until {ended} and left out the later records of its last page; \
+                 export to another --out or --sqlite database to go further"
+            );
+        }
+        Some(Checkpoint { cursor, records, .. }) => {
+            progress.note(&format!("resuming after {records} records, from {cursor}"));
+            summary.resumed = true;
+            summary.total = records;
+            ExportStart::Cursor(cursor)
+        }
+        None => ExportStart::Time(
+            args.since
+                .context("--since is needed (a date such as 2024-01-31, or Unix seconds) unless resuming a saved export")?,
+        ),
+    };
+    let pages = pages(client, args, start);
+    let mut pages = std::pin::pin!(pages);
+    let started = Instant::now();
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        let (records, past_until) = until_filter(args, page.items)?;
+        summary.pages += 1;
+        summary.records += records.len() as u64;
+        summary.total += records.len() as u64;
+        let checkpoint = Checkpoint {
+            cursor: page.next,
+            records: summary.total,
+            ended_at_until: args.until.filter(|_| past_until),
+        };
+        sink.write_page(&records, &checkpoint)?;
+        progress.page(
+            summary.total,
+            summary.records,
+            summary.pages,
+            started.elapsed(),
+            page.caught_up,
+        );
+        if past_until {
+            break;
+        }
+    }
+    Ok(summary)
+}
+
+fn pages(
+    client: &Client,
+    args: &ExportArgs,
+    start: ExportStart,
+) -> BoxStream<'static, Result<ExportPage<Box<RawValue>>, zendesk_chat::Error>> {
+    let follow = args
+        .follow
+        .then(|| Duration::from_secs(args.interval.max(1)));
+    match args.resource {
+        Resource::Chats => raw_pages(client.incremental_chats(start), args.limit, follow),
+        Resource::AgentTimeline => {
+            raw_pages(client.incremental_agent_timeline(start), args.limit, follow)
+        }
+        Resource::Conversions => {
+            raw_pages(client.incremental_conversions(start), args.limit, follow)
+        }
+        Resource::DepartmentEvents => raw_pages(
+            client.incremental_department_events(start),
+            args.limit,
+            follow,
+        ),
+    }
+}
+
+fn raw_pages<K: ExportKind>(
+    export: Export<K>,
+    limit: u32,
+    follow: Option<Duration>,
+) -> BoxStream<'static, Result<ExportPage<Box<RawValue>>, zendesk_chat::Error>> {
+    let mut export = export.limit(limit);
+    if let Some(interval) = follow {
+        export = export.follow(interval);
+    }
+    export.raw_pages().boxed()
+}
+
+/// The records changed no later than `--until`, and whether the page went past it (the export
+/// is in update order, so the rest is later still).
+fn until_filter(
+    args: &ExportArgs,
+    records: Vec<Box<RawValue>>,
+) -> anyhow::Result<(Vec<Box<RawValue>>, bool)> {
+    let Some(until) = args.until else {
+        return Ok((records, false));
+    };
+    let field = args.resource.time_field();
+    let mut kept = Vec::with_capacity(records.len());
+    for record in records {
+        let value: serde_json::Value = serde_json::from_str(record.get())?;
+        let time = value[field]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        if time.is_some_and(|t| t > until) {
+            return Ok((kept, true));
+        }
+        kept.push(record);
+    }
+    Ok((kept, false))
+}
+
+/// `chats.jsonl` → `chats.jsonl.state.json`.
+pub fn state_path_for(output: &std::path::Path) -> PathBuf {
+    let mut name = output.file_name().unwrap_or_default().to_os_string();
+    name.push(".state.json");
+    output.with_file_name(name)
+}

@@ -1,0 +1,146 @@
+//! `zchat`: archive and work with a Zendesk Chat account from the command line.
+//!
+//! - `zchat export chats --since 2024-01-01 --out chats.jsonl`: every record, exactly as the server
+//!   sent it, resumable (also CSV, or SQLite with `--sqlite`); `--follow` keeps polling.
+//! - `zchat chats get|search|delete`, `zchat agents list|get|me|create|update|delete`,
+//!   `zchat visitors get|create|update`: JSON, or a table with `--table`.
+//! - `zchat demo`: all of it against an emulator started in this process, with no account.
+//!
+//! The account comes from flags, then `ZENDESK_SUBDOMAIN` and `ZENDESK_CHAT_TOKEN`, then the
+//! config file. Errors are one line, with a non-zero exit code; the token is never printed.
+
+mod commands;
+mod config;
+mod demo;
+mod export;
+mod output;
+mod time;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::{Parser, Subcommand};
+
+use commands::{AgentsCommand, ChatsCommand, VisitorsCommand};
+use export::{ExportArgs, Progress};
+use output::Output;
+
+#[derive(Parser)]
+#[command(
+    name = "zchat",
+    version,
+    about = "Archive and work with a Zendesk Chat account",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(flatten)]
+    connection: config::Connection,
+    /// Print tables instead of JSON.
+    #[arg(long, global = true)]
+    table: bool,
+    /// No progress on standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Export every record of a resource since a time, resumably.
+    Export(ExportArgs),
+    /// Chats: get, search, delete.
+    #[command(subcommand)]
+    Chats(ChatsCommand),
+    /// Agents: list, get, me, create, update, delete.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
+    /// Visitors: get, create, update.
+    #[command(subcommand)]
+    Visitors(VisitorsCommand),
+    /// Start an emulator with a generated account and export it: no account or network needed.
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A bad value (a date, a number): its first line says it all; clap adds usage and tips.
+        Err(error)
+            if matches!(
+                error.kind(),
+                ErrorKind::ValueValidation | ErrorKind::InvalidValue
+            ) =>
+        {
+            let text = error.to_string();
+            eprintln!(
+                "{}",
+                text.lines()
+                    .find(|line| !line.trim().is_empty())
+                    .unwrap_or("error: invalid arguments")
+            );
+            return ExitCode::from(2);
+        }
+        // Help, version, and errors where the usage helps: as clap prints them.
+        Err(error) => error.exit(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        tokio::select! {
+            outcome = run(cli) => match outcome {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::FAILURE
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: the last whole page is saved; run the same command again to resume");
+                ExitCode::from(130)
+            }
+        }
+    })
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let output = Output { table: cli.table };
+    let progress = Progress::new(cli.quiet);
+    match cli.command {
+        Command::Demo(args) => demo::run(args, &progress).await,
+        Command::Export(args) => {
+            let client = cli.connection.client()?;
+            let summary = export::run(&client, &args, &progress)
+                .await
+                .map_err(|error| match error.downcast::<zendesk_chat::Error>() {
+                    Ok(client_error) => commands::explain(client_error, &client),
+                    Err(other) => other,
+                })?;
+            progress.finish(&format!(
+                "exported {} records in {} pages{}",
+                summary.records,
+                summary.pages,
+                if summary.resumed {
+                    format!(" ({} in all, with earlier runs)", summary.total)
+                } else {
+                    String::new()
+                }
+            ));
+            Ok(())
+        }
+        Command::Chats(command) => {
+            commands::chats(&cli.connection.client()?, command, &output).await
+        }
+        Command::Agents(command) => {
+            commands::agents(&cli.connection.client()?, command, &output).await
+        }
+        Command::Visitors(command) => {
+            commands::visitors(&cli.connection.client()?, command, &output).await
+        }
+    }
+}

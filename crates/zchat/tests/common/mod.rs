@@ -1,0 +1,196 @@
+//! What the CLI tests share: an emulator on 127.0.0.1 in a runtime of its own, and `zchat` run as
+//! a process against it, with nothing from the user's environment or config leaking in.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use zendesk_chat_emulator::{Emulator, EmulatorBuilder};
+
+/// The `zchat` binary that cargo built for these tests.
+pub const ZCHAT: &str = env!("CARGO_BIN_EXE_zchat");
+
+/// An emulator serving on 127.0.0.1 from a runtime of its own, so that the tests can block on
+/// `zchat` processes.
+pub struct Server {
+    pub emulator: Emulator,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    /// Starts the emulator `builder` describes.
+    pub fn start(builder: EmulatorBuilder) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime
+            .block_on(builder.start())
+            .expect("the emulator starts");
+        Self { emulator, runtime }
+    }
+
+    /// `zchat` pointed at the emulator, with its token in the environment.
+    pub fn zchat(&self) -> assert_cmd::Command {
+        let mut command = bare_zchat();
+        command
+            .env("ZCHAT_BASE_URL", self.emulator.base_url())
+            .env("ZENDESK_CHAT_TOKEN", self.emulator.token());
+        command
+    }
+
+    /// The same, as a `std::process::Command`, to spawn and kill.
+    pub fn zchat_process(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(ZCHAT);
+        isolate(&mut command);
+        command
+            .env("ZCHAT_BASE_URL", self.emulator.base_url())
+            .env("ZENDESK_CHAT_TOKEN", self.emulator.token())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// A client of the emulator, for changes the CLI does not make.
+    pub fn client(&self) -> zendesk_chat::Client {
+        zendesk_chat::Client::builder()
+            .base_url(self.emulator.base_url())
+            .token(self.emulator.token())
+            .build()
+            .unwrap()
+    }
+
+    /// Runs a future on the emulator's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Every chat the emulator holds: id → its JSON, exactly as the API sends it.
+    pub fn chats(&self) -> BTreeMap<String, Vec<u8>> {
+        self.emulator.with_store(|store| {
+            store
+                .chats
+                .by_start()
+                .map(|(id, entry)| (id.to_owned(), entry.json.to_vec()))
+                .collect()
+        })
+    }
+}
+
+/// `zchat` with no account settings from the environment or the user's config file.
+pub fn bare_zchat() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(ZCHAT);
+    for name in [
+        "ZENDESK_SUBDOMAIN",
+        "ZENDESK_CHAT_TOKEN",
+        "ZCHAT_BASE_URL",
+        "ZCHAT_CONFIG",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .env("XDG_CONFIG_HOME", "/nonexistent/zchat-tests")
+        .timeout(Duration::from_secs(120));
+    command
+}
+
+fn isolate(command: &mut std::process::Command) {
+    for name in [
+        "ZENDESK_SUBDOMAIN",
+        "ZENDESK_CHAT_TOKEN",
+        "ZCHAT_BASE_URL",
+        "ZCHAT_CONFIG",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("XDG_CONFIG_HOME", "/nonexistent/zchat-tests");
+}
+
+/// The lines of a JSON Lines file, each a record.
+pub fn jsonl(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `id` of a JSON record.
+pub fn id_of(line: &str) -> String {
+    let value: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    value["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id: {line}"))
+        .to_owned()
+}
+
+/// Asserts that the export file holds every chat of `expected` exactly once, byte for byte as the
+/// server sent it.
+pub fn assert_holds_every_chat_once(lines: &[String], expected: &BTreeMap<String, Vec<u8>>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for line in lines {
+        let id = id_of(line);
+        *seen.entry(id.clone()).or_default() += 1;
+        let sent = expected
+            .get(&id)
+            .unwrap_or_else(|| panic!("a record the server does not hold: {id}"));
+        assert_eq!(
+            line.as_bytes(),
+            sent.as_slice(),
+            "chat {id} differs from what the server sent"
+        );
+    }
+    let twice: Vec<_> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(twice.is_empty(), "written more than once: {twice:?}");
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|id| !seen.contains_key(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} chats missing, such as {:?}",
+        missing.len(),
+        missing.first()
+    );
+}
+
+/// The `records` an export's state file says are written, or 0 before it exists.
+pub fn saved_records(state: &Path) -> u64 {
+    std::fs::read_to_string(state)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|state| state["records"].as_u64())
+        .unwrap_or(0)
+}
+
+/// Waits until `ready` or the child exits; true when `ready` came first.
+pub fn wait_until(child: &mut Child, timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if ready() {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("neither ready nor finished after {timeout:?}");
+}
+
+/// Standard error as text, asserted to be one line.
+pub fn one_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr).into_owned();
+    assert_eq!(text.trim_end().lines().count(), 1, "not one line: {text:?}");
+    text
+}
