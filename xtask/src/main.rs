@@ -4,6 +4,8 @@
 //! - `cargo xtask generate --check`: change nothing; exit non-zero, naming the stale files, when
 //!   what is checked in differs from what the generator makes now.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -26,12 +28,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run every benchmark and write target/bench/report.md.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate { check } => generate(&repository_root(), check),
+        Command::Bench(args) => bench::run(&repository_root(), &args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

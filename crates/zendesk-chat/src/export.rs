@@ -48,7 +48,6 @@
 //! hand back a fractional `start_time` (`1512172860.657078`) in `next_page`: cursors keep the
 //! value's text exactly as sent, so nothing is rounded away.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -333,19 +332,23 @@ impl<K: ExportKind> Export<K> {
         self,
     ) -> impl Stream<Item = Result<ExportPage<Box<RawValue>>, Error>> + Send + 'static {
         self.run(|body| {
-            let mut page: HashMap<String, &RawValue> = decode(K::OPERATION, body)?;
-            let items = match page.remove(K::ITEMS_KEY) {
-                Some(list) => decode::<Vec<Box<RawValue>>>(K::OPERATION, list.get().as_bytes())?,
-                None => Vec::new(),
+            // One pass over the page: the items are delimited, not decoded, then copied out.
+            let page: RawPage = decode(K::OPERATION, body)?;
+            let items = match K::ITEMS_KEY {
+                "chats" => page.chats,
+                "agent_timeline" => page.agent_timeline,
+                "conversions" => page.conversions,
+                _ => page.department_events,
             };
-            let field = |name: &str| page.get(name).map_or("null", |value| value.get());
-            let info = PageInfo {
-                count: decode(K::OPERATION, field("count").as_bytes())?,
-                end_id: decode(K::OPERATION, field("end_id").as_bytes())?,
-                end_time: decode(K::OPERATION, field("end_time").as_bytes())?,
-                next_page: decode(K::OPERATION, field("next_page").as_bytes())?,
-            };
-            Ok(Decoded { items, info })
+            let items = items
+                .unwrap_or_default()
+                .into_iter()
+                .map(ToOwned::to_owned)
+                .collect();
+            Ok(Decoded {
+                items,
+                info: page.info,
+            })
         })
     }
 
@@ -482,12 +485,27 @@ struct TypedPage<T> {
 }
 
 /// The properties every export page has.
-#[derive(Default)]
+#[derive(Default, Deserialize)]
 struct PageInfo {
     count: Option<u64>,
     end_id: Option<String>,
     end_time: Option<types::EpochTime>,
     next_page: Option<String>,
+}
+
+/// A page of any export with its items as JSON text, borrowed from the body.
+#[derive(Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow)]
+    chats: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    agent_timeline: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    conversions: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    department_events: Option<Vec<&'a RawValue>>,
+    #[serde(flatten)]
+    info: PageInfo,
 }
 
 /// The cursor of the first request.

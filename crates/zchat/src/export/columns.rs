@@ -1,6 +1,7 @@
 //! The columns of each resource: flattened fields for CSV, keys and a few queryable fields for
 //! SQLite (beside the raw JSON, which keeps everything).
 
+use anyhow::Context;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -177,61 +178,99 @@ pub fn sqlite_upsert(resource: Resource) -> &'static str {
     }
 }
 
+/// The fields of a record that the SQLite columns hold (of any resource), each kept as the JSON
+/// text it was sent as, so that reading them skips the rest of the record without decoding it.
+#[derive(serde::Deserialize)]
+struct ColumnFields<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow)]
+    timestamp: Option<&'a RawValue>,
+    #[serde(borrow)]
+    update_timestamp: Option<&'a RawValue>,
+    #[serde(borrow)]
+    deleted: Option<&'a RawValue>,
+    #[serde(borrow)]
+    agent_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    start_time: Option<&'a RawValue>,
+    #[serde(borrow)]
+    status: Option<&'a RawValue>,
+    #[serde(borrow)]
+    department_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    attribution: Option<&'a RawValue>,
+}
+
+/// A field's value when it is a string.
+fn sql_text(field: Option<&RawValue>) -> rusqlite::types::Value {
+    use rusqlite::types::Value as Sql;
+    match field.map(|raw| serde_json::from_str::<Value>(raw.get())) {
+        Some(Ok(Value::String(text))) => Sql::Text(text),
+        _ => Sql::Null,
+    }
+}
+
+/// A field's value when it is an integer.
+fn sql_integer(field: Option<&RawValue>) -> rusqlite::types::Value {
+    use rusqlite::types::Value as Sql;
+    field
+        .and_then(|raw| raw.get().parse::<i64>().ok())
+        .map_or(Sql::Null, Sql::Integer)
+}
+
+/// A field's value as a key: a string as it is, anything else as its JSON text.
+fn key_part(field: Option<&RawValue>) -> Option<String> {
+    let raw = field?;
+    Some(match serde_json::from_str::<Value>(raw.get()) {
+        Ok(Value::String(text)) => text,
+        _ => raw.get().to_owned(),
+    })
+}
+
 /// The values of the upsert of a record.
 pub fn sqlite_row(
     resource: Resource,
     record: &RawValue,
 ) -> anyhow::Result<Vec<rusqlite::types::Value>> {
     use rusqlite::types::Value as Sql;
-    let value: Value = serde_json::from_str(record.get())?;
-    let text = |path: &str| {
-        value
-            .pointer(path)
-            .and_then(Value::as_str)
-            .map_or(Sql::Null, |s| Sql::Text(s.to_owned()))
-    };
-    let integer = |path: &str| {
-        value
-            .pointer(path)
-            .and_then(Value::as_i64)
-            .map_or(Sql::Null, Sql::Integer)
-    };
+    let fields: ColumnFields = serde_json::from_str(record.get())
+        .with_context(|| format!("a record that is not a JSON object: {}", excerpt(record)))?;
     let raw = Sql::Text(record.get().to_owned());
-    let id = value.get("id").map(|id| match id {
-        Value::String(id) => id.clone(),
-        other => other.to_string(),
-    });
+    let id = key_part(fields.id);
     Ok(match resource {
         Resource::Chats => {
             let Some(id) = id else {
                 anyhow::bail!("a chat without an id: {}", excerpt(record))
             };
-            let deleted = value
-                .get("deleted")
-                .and_then(Value::as_bool)
-                .map_or(Sql::Null, |d| Sql::Integer(d.into()));
+            let deleted = match fields.deleted.map(RawValue::get) {
+                Some("true") => Sql::Integer(1),
+                Some("false") => Sql::Integer(0),
+                _ => Sql::Null,
+            };
             vec![
                 Sql::Text(id),
-                text("/type"),
-                text("/timestamp"),
-                text("/update_timestamp"),
+                sql_text(fields.kind),
+                sql_text(fields.timestamp),
+                sql_text(fields.update_timestamp),
                 deleted,
                 raw,
             ]
         }
         Resource::AgentTimeline => {
             // Timespans have no id: an agent has one span starting at a given instant.
-            let part = |key: &str| match value.get(key) {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
-            let id = format!("{}:{}", part("agent_id"), part("start_time"));
+            let id = format!(
+                "{}:{}",
+                key_part(fields.agent_id).unwrap_or_default(),
+                key_part(fields.start_time).unwrap_or_default()
+            );
             vec![
                 Sql::Text(id),
-                integer("/agent_id"),
-                text("/start_time"),
-                text("/status"),
+                sql_integer(fields.agent_id),
+                sql_text(fields.start_time),
+                sql_text(fields.status),
                 raw,
             ]
         }
@@ -239,12 +278,17 @@ pub fn sqlite_row(
             let Some(id) = id else {
                 anyhow::bail!("a conversion without an id: {}", excerpt(record))
             };
-            vec![
-                Sql::Text(id),
-                text("/timestamp"),
-                text("/attribution/chat_id"),
-                raw,
-            ]
+            let chat_id = fields
+                .attribution
+                .and_then(|attribution| serde_json::from_str::<Value>(attribution.get()).ok())
+                .and_then(|attribution| {
+                    attribution
+                        .get("chat_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .map_or(Sql::Null, Sql::Text);
+            vec![Sql::Text(id), sql_text(fields.timestamp), chat_id, raw]
         }
         Resource::DepartmentEvents => {
             let Some(id) = id else {
@@ -252,8 +296,8 @@ pub fn sqlite_row(
             };
             vec![
                 Sql::Text(id),
-                integer("/department_id"),
-                text("/timestamp"),
+                sql_integer(fields.department_id),
+                sql_text(fields.timestamp),
                 raw,
             ]
         }
@@ -313,5 +357,38 @@ mod tests {
             assert!(sqlite_row(resource, &raw(json)).is_ok());
         }
         assert!(sqlite_row(Resource::Chats, &raw(r#"{"type": "chat"}"#)).is_err());
+    }
+
+    #[test]
+    fn sqlite_columns_take_what_fits_and_leave_the_rest_null() {
+        use rusqlite::types::Value as Sql;
+        let row = sqlite_row(
+            Resource::Chats,
+            &raw(r#"{"id": "c\u0031", "type": "chat", "timestamp": 5, "update_timestamp": "2024-01-01T00:00:00Z", "deleted": true, "history": [{"type": "x"}]}"#),
+        )
+        .unwrap();
+        assert_eq!(row[0], Sql::Text("c1".into()));
+        assert_eq!(row[1], Sql::Text("chat".into()));
+        assert_eq!(
+            row[2],
+            Sql::Null,
+            "a number where a time string is expected"
+        );
+        assert_eq!(row[3], Sql::Text("2024-01-01T00:00:00Z".into()));
+        assert_eq!(row[4], Sql::Integer(1));
+        let span = sqlite_row(
+            Resource::AgentTimeline,
+            &raw(r#"{"agent_id": 42, "start_time": "2018-04-29T10:26:40Z", "status": "online"}"#),
+        )
+        .unwrap();
+        assert_eq!(span[0], Sql::Text("42:2018-04-29T10:26:40Z".into()));
+        assert_eq!(span[1], Sql::Integer(42));
+        let conversion = sqlite_row(
+            Resource::Conversions,
+            &raw(r#"{"id": "v1", "attribution": {"chat_id": "c9"}}"#),
+        )
+        .unwrap();
+        assert_eq!(conversion[2], Sql::Text("c9".into()));
+        assert!(sqlite_row(Resource::Chats, &raw("[1, 2]")).is_err());
     }
 }

@@ -139,10 +139,9 @@ pub async fn run(
                 .context("--since is needed (a date such as 2024-01-31, or Unix seconds) unless resuming a saved export")?,
         ),
     };
-    let pages = pages(client, args, start);
-    let mut pages = std::pin::pin!(pages);
+    let mut pages = prefetched(pages(client, args, start));
     let started = Instant::now();
-    while let Some(page) = pages.next().await {
+    while let Some(page) = pages.recv().await {
         let page = page?;
         let (records, past_until) = until_filter(args, page.items)?;
         summary.pages += 1;
@@ -190,6 +189,22 @@ fn pages(
             follow,
         ),
     }
+}
+
+/// The pages, fetched by a task of their own one page ahead: the next page is on its way while
+/// this one is written. (The next request needs only the cursor, known once a page is read.)
+fn prefetched<T: Send + 'static>(
+    mut pages: BoxStream<'static, T>,
+) -> tokio::sync::mpsc::Receiver<T> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        while let Some(page) = pages.next().await {
+            if sender.send(page).await.is_err() {
+                break;
+            }
+        }
+    });
+    receiver
 }
 
 fn raw_pages<K: ExportKind>(

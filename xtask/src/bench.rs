@@ -1,0 +1,415 @@
+//! `cargo xtask bench`: every benchmark of the README's BENCHMARKS section, in one run, side by
+//! side, with a Markdown report at `target/bench/report.md`.
+//!
+//! 1. Decoding (criterion): a page of 1,000 fully expanded chats, typed models against
+//!    `serde_json::Value`.
+//! 2. Export throughput: `zchat export chats` of N chats from the emulator binary on 127.0.0.1, to
+//!    JSON Lines and to SQLite, against a bare reqwest loop that fetches the same pages (the floor).
+//!    Rounds are interleaved and the median kept. Wall and CPU time come from GNU time.
+//! 3. Memory: peak RSS of `zchat export chats` for a small and a large account.
+//! 4. Build cost: clean builds of a crate that depends on `zendesk-chat`, and of one that depends
+//!    on reqwest + serde + tokio only.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Chats in the export throughput benchmark.
+    #[arg(long, default_value_t = 100_000)]
+    pub export_chats: usize,
+    /// Rounds of the export throughput benchmark (the median is kept).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// Chats of the small and the large account of the memory benchmark.
+    #[arg(long, num_args = 2, default_values_t = [10_000, 1_000_000])]
+    pub memory_chats: Vec<usize>,
+    /// Leave out benchmarks: decode, export, memory, build.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+}
+
+/// Runs the benchmarks and writes the report.
+pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
+    let out = root.join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    let mut report = vec![format!("Machine: {}\n", machine())];
+    let wanted = |name: &str| !args.skip.iter().any(|s| s == name);
+    if wanted("decode") {
+        report.push(decode(root)?);
+    }
+    if wanted("export") || wanted("memory") {
+        cargo(
+            root,
+            &[
+                "build",
+                "--release",
+                "-p",
+                "zchat",
+                "-p",
+                "zendesk-chat-emulator",
+                "-p",
+                "zendesk-chat-bench",
+                "--bins",
+            ],
+        )?;
+    }
+    if wanted("export") {
+        report.push(export(root, &out, args)?);
+    }
+    if wanted("memory") {
+        report.push(memory(root, &out, &args.memory_chats)?);
+    }
+    if wanted("build") {
+        report.push(build_cost(root, &out)?);
+    }
+    let text = report.join("\n");
+    std::fs::write(out.join("report.md"), &text)?;
+    println!("\n{text}\nwritten to target/bench/report.md");
+    Ok(())
+}
+
+fn decode(root: &Path) -> anyhow::Result<String> {
+    cargo(
+        root,
+        &["bench", "-p", "zendesk-chat-bench", "--bench", "decode"],
+    )?;
+    let estimate = |name: &str| -> anyhow::Result<f64> {
+        let path = root.join(format!(
+            "target/criterion/decode_1000_chats/{name}/new/estimates.json"
+        ));
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)?;
+        value["median"]["point_estimate"]
+            .as_f64()
+            .context("no median in criterion's estimates")
+    };
+    let (typed, value, raw) = (
+        estimate("typed")?,
+        estimate("value")?,
+        estimate("raw_records")?,
+    );
+    Ok(format!(
+        "### Decoding a page of 1,000 fully expanded chats\n\n\
+         `cargo bench -p zendesk-chat-bench --bench decode` (criterion, median)\n\n\
+         | decoded into | time | vs `Value` |\n|---|---|---|\n\
+         | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× |\n\
+         | `serde_json::Value` | {:.1} ms | 1.00× |\n\
+         | raw records (`&RawValue`, what `zchat export` writes) | {:.1} ms | {:.2}× |\n",
+        typed / 1e6,
+        typed / value,
+        value / 1e6,
+        raw / 1e6,
+        raw / value
+    ))
+}
+
+/// The emulator binary, serving a generated account until dropped.
+struct EmulatorProcess {
+    child: Child,
+    base_url: String,
+}
+
+impl EmulatorProcess {
+    fn start(root: &Path, chats: usize) -> anyhow::Result<Self> {
+        let mut child = Command::new(release(root, "zendesk-chat-emulator"))
+            .args(["--port", "0", "--seed", "7", "--chats", &chats.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the emulator")?;
+        let stdout = child.stdout.take().context("the emulator's output")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base_url = loop {
+            let line = lines
+                .next()
+                .context("the emulator stopped before listening")??;
+            if let Some(url) = line.strip_prefix("Zendesk Chat emulator listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep reading its output in the background, so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self { child, base_url })
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of a command, from GNU time.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    wall: f64,
+    cpu: f64,
+    max_rss_kib: u64,
+}
+
+fn measure(command: &mut Command, out: &Path) -> anyhow::Result<Usage> {
+    let times = out.join("time.txt");
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+    let status = Command::new("/usr/bin/time")
+        .args(["-f", "%e %U %S %M", "-o"])
+        .arg(&times)
+        .arg(&program)
+        .args(&args)
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .context("running /usr/bin/time (GNU time)")?;
+    if !status.success() {
+        bail!("{} failed: {status}", program.to_string_lossy());
+    }
+    let text = std::fs::read_to_string(&times)?;
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [wall, user, system, rss] = fields[..] else {
+        bail!("unexpected GNU time output: {text}")
+    };
+    Ok(Usage {
+        wall,
+        cpu: user + system,
+        max_rss_kib: rss as u64,
+    })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
+    let emulator = EmulatorProcess::start(root, args.export_chats)?;
+    let since = "946684800"; // 2000-01-01: every chat.
+    let (jsonl, sqlite, floor) = (
+        out.join("export.jsonl"),
+        out.join("export.sqlite"),
+        out.join("floor.txt"),
+    );
+    let zchat = |target: &[&Path], flag: &str| {
+        let mut command = Command::new(release(root, "zchat"));
+        command
+            .args([
+                "--base-url",
+                &emulator.base_url,
+                "--quiet",
+                "export",
+                "chats",
+                "--since",
+                since,
+                flag,
+            ])
+            .arg(target[0])
+            .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+        command
+    };
+    let mut runs: [Vec<Usage>; 3] = Default::default();
+    for _ in 0..args.rounds.max(1) {
+        for path in [&jsonl, &sqlite, &floor] {
+            let _ = std::fs::remove_file(path);
+            let mut state = path.as_os_str().to_owned();
+            state.push(".state.json");
+            let _ = std::fs::remove_file(state);
+        }
+        let mut floor_command = Command::new(release(root, "export-floor"));
+        floor_command
+            .args([
+                "--base-url",
+                &emulator.base_url,
+                "--token",
+                "emulator-token",
+                "--since",
+                since,
+                "--out",
+            ])
+            .arg(&floor);
+        runs[0].push(measure(&mut floor_command, out)?);
+        runs[1].push(measure(&mut zchat(&[&jsonl], "--out"), out)?);
+        runs[2].push(measure(&mut zchat(&[&sqlite], "--sqlite"), out)?);
+    }
+    let lines = std::fs::read_to_string(&jsonl)?.lines().count();
+    if lines != args.export_chats {
+        bail!(
+            "the JSON Lines export holds {lines} records, not {}",
+            args.export_chats
+        );
+    }
+    let floor_wall = median(runs[0].iter().map(|u| u.wall).collect());
+    let per_100k = 100_000.0 / args.export_chats as f64;
+    let mut table = format!(
+        "### Export throughput: {} chats from the emulator binary on 127.0.0.1\n\n\
+         `cargo xtask bench --skip decode,memory,build` (median of {} interleaved rounds; GNU time)\n\n\
+         | program | records/s | wall vs floor | CPU s per 100,000 records | peak RSS |\n|---|---|---|---|---|\n",
+        args.export_chats, args.rounds
+    );
+    for (name, usages) in [
+        "floor: reqwest loop writing the page bytes",
+        "`zchat export chats --out x.jsonl`",
+        "`zchat export chats --sqlite x.sqlite`",
+    ]
+    .iter()
+    .zip(&runs)
+    {
+        let wall = median(usages.iter().map(|u| u.wall).collect());
+        let cpu = median(usages.iter().map(|u| u.cpu).collect());
+        let rss = median(usages.iter().map(|u| u.max_rss_kib as f64).collect());
+        table.push_str(&format!(
+            "| {name} | {:.0} | {:.2}× | {:.2} | {:.0} MiB |\n",
+            args.export_chats as f64 / wall.max(1e-3),
+            wall / floor_wall.max(1e-3),
+            cpu * per_100k,
+            rss / 1024.0
+        ));
+    }
+    Ok(table)
+}
+
+fn memory(root: &Path, out: &Path, sizes: &[usize]) -> anyhow::Result<String> {
+    let mut table = String::from(
+        "### Memory: peak RSS of `zchat export chats --out x.jsonl` by account size\n\n\
+         `cargo xtask bench --skip decode,export,build` (GNU time's maximum resident set size)\n\n\
+         | chats | peak RSS | vs the smallest |\n|---|---|---|\n",
+    );
+    let mut smallest = None;
+    for &chats in sizes {
+        let started = Instant::now();
+        let emulator = EmulatorProcess::start(root, chats)?;
+        eprintln!(
+            "emulator with {chats} chats ready in {:.1?}",
+            started.elapsed()
+        );
+        let path = out.join("memory.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(out.join("memory.jsonl.state.json"));
+        let mut command = Command::new(release(root, "zchat"));
+        command
+            .args([
+                "--base-url",
+                &emulator.base_url,
+                "--quiet",
+                "export",
+                "chats",
+                "--since",
+                "946684800",
+                "--out",
+            ])
+            .arg(&path)
+            .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+        let usage = measure(&mut command, out)?;
+        drop(emulator);
+        let rss = usage.max_rss_kib as f64 / 1024.0;
+        let base = *smallest.get_or_insert(rss);
+        table.push_str(&format!(
+            "| {chats} | {rss:.0} MiB | {:.2}× |\n",
+            rss / base
+        ));
+    }
+    Ok(table)
+}
+
+fn build_cost(root: &Path, out: &Path) -> anyhow::Result<String> {
+    let sdk = root.join("crates/zendesk-chat");
+    let crates = [
+        ("baseline", "reqwest = \"0.13\"\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }\n".to_owned()),
+        (
+            "with-sdk",
+            format!("zendesk-chat = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n", sdk.display().to_string()),
+        ),
+    ];
+    let mut times = Vec::new();
+    for (name, dependencies) in &crates {
+        let dir = out.join("build").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src"))?;
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"downstream-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[workspace]\n\n[dependencies]\n{dependencies}"
+            ),
+        )?;
+        std::fs::write(dir.join("src/main.rs"), "fn main() {}\n")?;
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO"))
+            .arg("build")
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("building the {name} crate failed");
+        }
+        times.push(started.elapsed());
+    }
+    let [baseline, with_sdk] = times[..] else {
+        unreachable!("two crates")
+    };
+    Ok(format!(
+        "### Build cost for a downstream crate (clean debug build)\n\n\
+         `cargo xtask bench --skip decode,export,memory`\n\n\
+         | crate depends on | clean build | vs baseline |\n|---|---|---|\n\
+         | reqwest + serde + serde_json + tokio (baseline) | {:.0} s | 1.00× |\n\
+         | `zendesk-chat` (default features) + tokio | {:.0} s | {:.2}× |\n",
+        baseline.as_secs_f64(),
+        with_sdk.as_secs_f64(),
+        with_sdk.as_secs_f64() / baseline.as_secs_f64()
+    ))
+}
+
+fn cargo(root: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("cargo {} failed", args.join(" "));
+    }
+    Ok(())
+}
+
+fn release(root: &Path, binary: &str) -> PathBuf {
+    root.join("target/release").join(binary)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+        })
+        .map_or_else(
+            || "unknown memory".into(),
+            |kib| format!("{} GiB", kib / 1024 / 1024),
+        );
+    format!("{cpu}, {cores} cores, {memory}")
+}
