@@ -3,6 +3,9 @@
 //! - `cargo xtask generate`: regenerate every generated file from the specs in `spec/`.
 //! - `cargo xtask generate --check`: change nothing; exit non-zero, naming the stale files, when
 //!   what is checked in differs from what the generator makes now.
+//! - `cargo xtask bench`: every benchmark, side by side, with a report in `target/bench/report.md`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: a short run of each cargo-fuzz target.
+//! - `cargo xtask soak`: the fault soak of `zchat export` (100,000 chats, 10% faults, kills).
 
 mod bench;
 
@@ -30,13 +33,41 @@ enum Command {
     },
     /// Run every benchmark and write target/bench/report.md.
     Bench(bench::BenchArgs),
+    /// Run each cargo-fuzz target for a while (needs the nightly toolchain and cargo-fuzz).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only these targets (default: all).
+        targets: Vec<String>,
+    },
+    /// The fault soak: export 100,000 chats through faults, kills and resumes (release build).
+    Soak,
 }
+
+/// The cargo-fuzz targets in `fuzz/`.
+const FUZZ_TARGETS: &[&str] = &["decode_responses", "search_query", "emulator_requests"];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate { check } => generate(&repository_root(), check),
         Command::Bench(args) => bench::run(&repository_root(), &args).map(|()| ExitCode::SUCCESS),
+        Command::Fuzz { seconds, targets } => fuzz(&repository_root(), seconds, &targets),
+        Command::Soak => run_cargo(
+            &repository_root(),
+            &[
+                "test",
+                "--release",
+                "-p",
+                "zchat",
+                "--test",
+                "soak",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ],
+        ),
     };
     match result {
         Ok(code) => code,
@@ -45,6 +76,46 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> anyhow::Result<ExitCode> {
+    let targets: Vec<&str> = if targets.is_empty() {
+        FUZZ_TARGETS.to_vec()
+    } else {
+        targets.iter().map(String::as_str).collect()
+    };
+    for target in targets {
+        println!("== fuzzing {target} for {seconds} s");
+        let status = std::process::Command::new("cargo")
+            .args([
+                "+nightly",
+                "fuzz",
+                "run",
+                target,
+                "--",
+                &format!("-max_total_time={seconds}"),
+            ])
+            .current_dir(root.join("fuzz"))
+            .status()
+            .context("running cargo +nightly fuzz (cargo install cargo-fuzz)")?;
+        if !status.success() {
+            eprintln!("{target} found a failure: its input is in fuzz/artifacts/{target}/");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_cargo(root: &Path, args: &[&str]) -> anyhow::Result<ExitCode> {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .status()?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The repository root: the parent of this crate's directory.
