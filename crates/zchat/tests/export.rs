@@ -186,7 +186,7 @@ fn injected_faults_lose_nothing() {
         .count();
     assert!(faults > 5, "only {faults} faults were injected");
     assert_holds_every_chat_once(&jsonl(&out), &server.chats());
-    assert_eq!(sqlite_chats(&database), server.chats());
+    assert_eq!(common::sqlite_chats(&database), server.chats());
 }
 
 #[test]
@@ -279,25 +279,14 @@ fn sqlite_holds_every_chat_and_an_update_replaces_the_older_version() {
             .success()
     };
     export();
-    assert_eq!(sqlite_chats(&database), server.chats());
+    assert_eq!(common::sqlite_chats(&database), server.chats());
 
     let target = server.chats().keys().nth(10).unwrap().clone();
-    let update = zendesk_chat::types::UpdateChatRequest {
-        comment: Some("updated after the export".into()),
-        ..Default::default()
-    };
     server
-        .block_on(async {
-            server
-                .client()
-                .update_chat()
-                .chat_id(&target)
-                .body(update)
-                .await
-        })
+        .set_comment(&target, "updated after the export")
         .unwrap();
     export();
-    let stored = sqlite_chats(&database);
+    let stored = common::sqlite_chats(&database);
     assert_eq!(stored.len(), 900, "the update replaced its row");
     let row: serde_json::Value = serde_json::from_slice(&stored[&target]).unwrap();
     assert_eq!(row["comment"], "updated after the export");
@@ -331,7 +320,7 @@ fn a_killed_sqlite_export_resumes_to_the_same_rows() {
     }
     assert!(kills >= 2, "killed part-way only {kills} times");
     server.zchat().args(args).assert().success();
-    assert_eq!(sqlite_chats(&database), server.chats());
+    assert_eq!(common::sqlite_chats(&database), server.chats());
 }
 
 #[test]
@@ -460,20 +449,7 @@ fn follow_picks_up_changes_made_after_catching_up() {
         || saved_records(&state) >= 200
     ));
     let target = server.chats().keys().next().unwrap().clone();
-    let update = zendesk_chat::types::UpdateChatRequest {
-        comment: Some("seen by --follow".into()),
-        ..Default::default()
-    };
-    server
-        .block_on(async {
-            server
-                .client()
-                .update_chat()
-                .chat_id(&target)
-                .body(update)
-                .await
-        })
-        .unwrap();
+    server.set_comment(&target, "seen by --follow").unwrap();
     let picked_up = wait_until(&mut child, Duration::from_secs(30), || {
         saved_records(&state) >= 201
     });
@@ -484,20 +460,4 @@ fn follow_picks_up_changes_made_after_catching_up() {
     assert_eq!(lines.len(), 201);
     assert_eq!(common::id_of(&lines[200]), target);
     assert!(lines[200].contains("seen by --follow"));
-}
-
-/// Every chat in the `chats` table: id → its raw JSON.
-fn sqlite_chats(path: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    let mut statement = connection.prepare("SELECT id, raw FROM chats").unwrap();
-    statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?.into_bytes(),
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
 }

@@ -85,14 +85,8 @@ fn an_export_through_faults_and_kills_holds_every_chat_once_at_its_latest_versio
         if round % 3 == 1 {
             for _ in 0..20 {
                 let id = &ids[random.usize(..ids.len())];
-                let update = zendesk_chat::types::UpdateChatRequest {
-                    comment: Some(format!("soak round {round}")),
-                    ..Default::default()
-                };
                 if server
-                    .block_on(async {
-                        server.client().update_chat().chat_id(id).body(update).await
-                    })
+                    .set_comment(id, &format!("soak round {round}"))
                     .is_ok()
                 {
                     updates += 1;
@@ -147,17 +141,6 @@ fn an_export_through_faults_and_kills_holds_every_chat_once_at_its_latest_versio
         );
     }
     // SQLite: one row per chat, at its latest version.
-    let connection = rusqlite::Connection::open(&database).unwrap();
-    let mut statement = connection.prepare("SELECT id, raw FROM chats").unwrap();
-    let rows: BTreeMap<String, Vec<u8>> = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?.into_bytes(),
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows = common::sqlite_chats(&database);
     assert_eq!(rows, latest);
 }

@@ -70,6 +70,22 @@ impl Server {
         self.runtime.block_on(future)
     }
 
+    /// Sets a chat's comment through the API, as a change made while an export runs.
+    pub fn set_comment(&self, chat_id: &str, comment: &str) -> Result<(), zendesk_chat::Error> {
+        let update = zendesk_chat::types::UpdateChatRequest {
+            comment: Some(comment.to_owned()),
+            ..Default::default()
+        };
+        self.block_on(async {
+            self.client()
+                .update_chat()
+                .chat_id(chat_id)
+                .body(update)
+                .await
+        })?;
+        Ok(())
+    }
+
     /// Every chat the emulator holds: id → its JSON, exactly as the API sends it.
     pub fn chats(&self) -> BTreeMap<String, Vec<u8>> {
         self.emulator.with_store(|store| {
@@ -84,21 +100,14 @@ impl Server {
 
 /// `zchat` with no account settings from the environment or the user's config file.
 pub fn bare_zchat() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::new(ZCHAT);
-    for name in [
-        "ZENDESK_SUBDOMAIN",
-        "ZENDESK_CHAT_TOKEN",
-        "ZCHAT_BASE_URL",
-        "ZCHAT_CONFIG",
-    ] {
-        command.env_remove(name);
-    }
-    command
-        .env("XDG_CONFIG_HOME", "/nonexistent/zchat-tests")
-        .timeout(Duration::from_secs(120));
+    let mut process = std::process::Command::new(ZCHAT);
+    isolate(&mut process);
+    let mut command = assert_cmd::Command::from_std(process);
+    command.timeout(Duration::from_secs(120));
     command
 }
 
+/// Removes the account settings of the environment and points the config file nowhere.
 fn isolate(command: &mut std::process::Command) {
     for name in [
         "ZENDESK_SUBDOMAIN",
@@ -109,6 +118,22 @@ fn isolate(command: &mut std::process::Command) {
         command.env_remove(name);
     }
     command.env("XDG_CONFIG_HOME", "/nonexistent/zchat-tests");
+}
+
+/// Every chat in a database's `chats` table: id → its raw JSON.
+pub fn sqlite_chats(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let mut statement = connection.prepare("SELECT id, raw FROM chats").unwrap();
+    statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?.into_bytes(),
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
 
 /// The lines of a JSON Lines file, each a record.
