@@ -199,6 +199,10 @@ fn translate(schema: &Value) -> Value {
     if map.get("nullable") == Some(&Value::Bool(true)) {
         if let Some(ty) = out.get("type").cloned() {
             out.insert("type".into(), json!([ty, "null"]));
+        } else if out.contains_key("allOf") {
+            // `allOf: [$ref]` + `nullable`: the referenced schema, or null.
+            let schema = Value::Object(std::mem::take(&mut out));
+            out.insert("anyOf".into(), json!([schema, {"type": "null"}]));
         }
         if let Some(Value::Array(values)) = out.get_mut("enum") {
             values.push(Value::Null);
@@ -238,6 +242,15 @@ mod tests {
         assert_eq!(
             translate(&schema),
             json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+    }
+
+    #[test]
+    fn a_nullable_reference_accepts_the_referenced_schema_or_null() {
+        let schema = json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true});
+        assert_eq!(
+            translate(&schema),
+            json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/A"}]}, {"type": "null"}]})
         );
     }
 

@@ -37,7 +37,10 @@ impl ClientLayout {
                 ("date-time".into(), "crate::Timestamp".into()),
                 ("password".into(), "crate::Password".into()),
             ],
-            replacements: vec![("LooseId".into(), "crate::LooseId".into())],
+            replacements: vec![
+                ("LooseId".into(), "crate::LooseId".into()),
+                ("WebpathItem".into(), "crate::WebpathItem".into()),
+            ],
             schemars_feature: Some("schemars".into()),
             operation_futures: Some(OperationFutures {
                 runner: "crate::call::run".into(),

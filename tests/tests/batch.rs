@@ -64,7 +64,8 @@ async fn chats_by_ids_sends_fifty_a_request_and_merges_the_docs() {
         .collect();
     assert_eq!(sizes, [50, 50, 23]);
     let expected: Vec<&String> = ids.iter().filter(|id| !id.ends_with('7')).collect();
-    assert_eq!(chats.keys().collect::<Vec<_>>(), expected);
+    assert_eq!(chats.chats.keys().collect::<Vec<_>>(), expected);
+    assert!(chats.failures.is_empty());
 }
 
 #[tokio::test]

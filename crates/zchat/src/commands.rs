@@ -148,7 +148,7 @@ pub async fn chats(client: &Client, command: ChatsCommand, output: &Output) -> a
                 .chats_by_ids(&ids)
                 .await
                 .map_err(|e| explain(e, client))?;
-            let missing: Vec<&String> = ids.iter().filter(|id| !found.contains_key(*id)).collect();
+            let missing: Vec<&String> = ids.iter().filter(|id| found.get(id).is_none()).collect();
             let chats: Vec<types::Chat> =
                 ids.iter().filter_map(|id| found.get(id).cloned()).collect();
             if !chats.is_empty() {

@@ -7,6 +7,8 @@
 //! in the past, so that every generated item can be exported at once (the API refuses a
 //! `start_time` less than five minutes old).
 
+mod production_shapes;
+
 use std::collections::HashMap;
 
 use zendesk_chat::types;
@@ -132,8 +134,12 @@ fn chats_in_parallel(context: &Context<'_>) -> Vec<(String, ChatEntry, Vec<types
                     (first..last)
                         .map(|i| {
                             let chat = chat(context, i);
-                            let (id, entry) =
-                                ChatEntry::new(&chat).expect("a generated chat has an id");
+                            let mut json = serde_json::to_value(&chat).expect("a chat serializes");
+                            let mut shapes = rng(context.seed, 6, i as u64);
+                            production_shapes::apply(&mut shapes, &mut json);
+                            let json = serde_json::to_vec(&json).expect("a chat serializes");
+                            let (id, entry) = ChatEntry::with_json(&chat, json.into())
+                                .expect("a generated chat has an id");
                             let conversions = match chat {
                                 types::Chat::SupportChat(chat) => chat.conversions,
                                 _ => Vec::new(),
@@ -327,19 +333,19 @@ fn session(rng: &mut fastrand::Rng, begin: i64) -> types::Session {
     }
 }
 
-fn webpath(rng: &mut fastrand::Rng, begin: i64) -> Vec<types::WebpathEntry> {
+fn webpath(rng: &mut fastrand::Rng, begin: i64) -> Vec<zendesk_chat::WebpathItem> {
     let mut from = String::new();
     (0..rng.usize(1..4))
         .map(|step| {
             let (path, title) = *pick(rng, PAGES);
             let to = format!("https://shop.example.com{path}");
-            types::WebpathEntry {
+            zendesk_chat::WebpathItem::Page(types::WebpathEntry {
                 from: Some(std::mem::replace(&mut from, to.clone())),
                 to: Some(to),
                 title: Some(title.into()),
                 timestamp: ts(begin - (3 - step as i64) * 60_000_000),
                 extra: Default::default(),
-            }
+            })
         })
         .collect()
 }
@@ -350,7 +356,7 @@ fn offline_message(
     begin: i64,
     visitor: types::ChatVisitor,
     session: types::Session,
-    webpath: Vec<types::WebpathEntry>,
+    webpath: Vec<zendesk_chat::WebpathItem>,
     (department_id, department_name): (i64, String),
 ) -> types::Chat {
     types::Chat::OfflineMessage(types::OfflineMessage {
@@ -377,7 +383,7 @@ struct SupportChatParts {
     begin: i64,
     visitor: types::ChatVisitor,
     session: types::Session,
-    webpath: Vec<types::WebpathEntry>,
+    webpath: Vec<zendesk_chat::WebpathItem>,
     department: (i64, String),
 }
 
@@ -426,6 +432,7 @@ fn support_chat(
         index: next_index(),
         source: proactive.then(|| "chat.invite".to_owned()),
         department_id: Some(LooseId::Integer(department.0)),
+        prev_department_id: None,
         department_name: Some(department.1.clone()),
         extra: Default::default(),
     }));
@@ -443,6 +450,7 @@ fn support_chat(
             index: next_index(),
             source: None,
             department_id: None,
+            prev_department_id: None,
             department_name: None,
             extra: Default::default(),
         }));
@@ -477,7 +485,7 @@ fn support_chat(
             channel: Some(channel.clone()),
             index: next_index(),
             msg: Some(text.to_string()),
-            msg_id: from_visitor.then(|| (now / 1000).to_string()),
+            msg_id: from_visitor.then(|| LooseId::String((now / 1000).to_string())),
             options: Some(String::new()),
             sender_type: Some(if from_visitor {
                 types::SenderType::Visitor
@@ -486,6 +494,7 @@ fn support_chat(
             }),
             agent_id: (!from_visitor).then(|| LooseId::String(agent_id.clone())),
             department_id: None,
+            prev_department_id: None,
             extra: Default::default(),
         }));
     }
@@ -628,6 +637,8 @@ fn support_chat(
             channel: Some(channel.clone()),
             index: next_index(),
             reason: Some("user_leave_chat".into()),
+            department_id: None,
+            prev_department_id: None,
             extra: Default::default(),
         }));
     }
@@ -792,13 +803,13 @@ fn department_events(seed: u64, departments: &[(i64, String)], start: i64) -> Ve
     for (i, (department_id, _)) in departments.iter().enumerate() {
         let mut rng = rng(seed, 5, i as u64);
         let mut at = start + rng.i64(0..3_600_000_000);
-        let mut previous: Option<types::DepartmentEventValue> = None;
+        // A department's first event has no previous value: `previous_value` is absent.
+        let mut previous: Option<serde_json::Value> = None;
         while at < HISTORY_END_MICROS {
-            let value = types::DepartmentEventValue {
-                assigned: Some(rng.i64(0..6)),
-                incoming: Some(rng.i64(0..9)),
-                extra: Default::default(),
-            };
+            let value = serde_json::json!({
+                "assigned": rng.i64(0..6),
+                "incoming": rng.i64(0..9),
+            });
             let id = format!(
                 "R3J4l7Q.department:{department_id}.{}",
                 random_id_part(&mut rng, 6)

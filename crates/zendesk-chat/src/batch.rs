@@ -1,8 +1,44 @@
 //! Batch helpers: any number of chat ids, split into requests of at most 50.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::call::decode;
+use crate::error::RecordError;
+use crate::operations::LIST_CHATS;
+use crate::record::decode_each;
 use crate::{Client, Error, types};
+
+/// The chats of [`Client::chats_by_ids`]: those that decoded, by id, and those that did not fit
+/// their model, kept whole.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ChatsById {
+    /// The chats that decoded, by id. Ids the API does not know are absent.
+    pub chats: BTreeMap<String, types::Chat>,
+    /// The chats that did not fit their model (see [`RecordError`]); their ids are in
+    /// [`RecordError::location`] (`docs["…"]`) and usually [`RecordError::id`].
+    pub failures: Vec<RecordError>,
+}
+
+impl ChatsById {
+    /// The decoded chat with this id.
+    pub fn get(&self, id: &str) -> Option<&types::Chat> {
+        self.chats.get(id)
+    }
+
+    /// How many chats decoded.
+    pub fn len(&self) -> usize {
+        self.chats.len()
+    }
+
+    /// Whether no chat decoded.
+    pub fn is_empty(&self) -> bool {
+        self.chats.is_empty()
+    }
+}
 
 /// The most ids the API takes in one request.
 pub const MAX_IDS_PER_REQUEST: usize = 50;
@@ -11,22 +47,43 @@ impl Client {
     /// The chats with these ids, by id, however many there are: the ids are sent 50 a request
     /// and the `docs` maps merged. Ids the API does not know are absent from the map.
     ///
+    /// A chat that does not fit its model does not fail the batch: it is in
+    /// [`ChatsById::failures`], kept whole with where and why.
+    ///
     /// ```no_run
     /// # async fn run(client: zendesk_chat::Client, ids: Vec<String>) -> Result<(), zendesk_chat::Error> {
-    /// let chats = client.chats_by_ids(&ids).await?;
+    /// let found = client.chats_by_ids(&ids).await?;
+    /// for failure in &found.failures {
+    ///     eprintln!("kept raw: {failure}");
+    /// }
+    /// println!("{} chats", found.len());
     /// # Ok(()) }
     /// ```
-    pub async fn chats_by_ids<I, S>(&self, ids: I) -> Result<BTreeMap<String, types::Chat>, Error>
+    pub async fn chats_by_ids<I, S>(&self, ids: I) -> Result<ChatsById, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut chats = BTreeMap::new();
+        let mut found = ChatsById::default();
         for chunk in chunks(ids)? {
-            let response = self.list_chats().ids(chunk).await?;
-            chats.extend(response.docs);
+            let body = self.get_bytes(&LIST_CHATS, &[("ids", &chunk)]).await?;
+            let page: DocsPage = decode(&LIST_CHATS, &body)?;
+            let outcomes = decode_each::<types::Chat, _>(
+                &LIST_CHATS,
+                page.docs
+                    .iter()
+                    .map(|(id, raw)| (format!("docs[{id:?}]"), *raw)),
+            );
+            for ((id, _), outcome) in page.docs.iter().zip(outcomes) {
+                match outcome {
+                    Ok(chat) => {
+                        found.chats.insert(id.clone(), chat);
+                    }
+                    Err(failure) => found.failures.push(failure),
+                }
+            }
         }
-        Ok(chats)
+        Ok(found)
     }
 
     /// Deletes the chats with these ids, however many there are: 50 a request, with the counts
@@ -46,6 +103,13 @@ impl Client {
         }
         Ok(merged)
     }
+}
+
+/// An answer of `listChats` with `ids`: the chats by id, as JSON text.
+#[derive(Deserialize)]
+struct DocsPage<'a> {
+    #[serde(borrow, default)]
+    docs: HashMap<String, &'a RawValue>,
 }
 
 /// The ids, comma-joined, 50 a chunk. An id with a comma (which would split it) is refused.

@@ -180,7 +180,7 @@ fn locate<T: DeserializeOwned>(bytes: &[u8], error: &serde_json::Error) -> (Stri
 /// `decode_union_variant`), and reports the path inside the variant at the start of its message:
 /// `history[0]: msg: invalid type…`. This moves those segments onto the path:
 /// (`chats[1]`, `history[0]: msg: invalid type…`) → (`chats[1].history[0].msg`, `invalid type…`).
-fn join_union_paths(mut path: String, mut message: String) -> (String, String) {
+pub(crate) fn join_union_paths(mut path: String, mut message: String) -> (String, String) {
     let is_segment = |s: &str| {
         !s.is_empty()
             && s.chars().all(|c| {

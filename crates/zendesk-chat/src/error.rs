@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::operations::Operation;
+pub use crate::record::RecordError;
 use crate::types;
 
 /// Why a call failed, with everything known about it: the operation, the HTTP status and the
@@ -40,6 +41,9 @@ pub enum Error {
     SearchWindowExceeded(SearchWindowExceeded),
     /// A paginator's cursor did not move forward, so following it again would loop forever.
     CursorStuck(CursorStuck),
+    /// One record of a page did not fit its model; the page's other records were delivered. The
+    /// streams that yield items one at a time yield this and go on (see [`Error::is_record`]).
+    Record(Box<RecordError>),
 }
 
 /// An error status from the API.
@@ -166,6 +170,26 @@ impl Error {
         }
     }
 
+    /// Whether this is one record that did not fit its model ([`Error::Record`]): the stream
+    /// that yielded it goes on with the next record, so the caller may note it and continue.
+    ///
+    /// ```no_run
+    /// # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+    /// use futures::StreamExt;
+    /// let mut chats = std::pin::pin!(client.incremental_chats(zendesk_chat::export::ExportStart::beginning()).items());
+    /// while let Some(chat) = chats.next().await {
+    ///     match chat {
+    ///         Ok(chat) => println!("{:?}", chat.type_tag()),
+    ///         Err(error) if error.is_record() => eprintln!("kept raw: {error}"),
+    ///         Err(error) => return Err(error),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn is_record(&self) -> bool {
+        matches!(self, Self::Record(_))
+    }
+
     /// The operation the call was for, such as `getChat`.
     pub fn operation_id(&self) -> Option<&'static str> {
         match self {
@@ -175,6 +199,7 @@ impl Error {
             Self::InvalidInput(error) => error.operation,
             Self::CursorStuck(error) => Some(error.operation),
             Self::SearchWindowExceeded(_) => Some(crate::operations::SEARCH_CHATS.id),
+            Self::Record(error) => Some(error.operation),
         }
     }
 
@@ -256,6 +281,17 @@ impl fmt::Display for Error {
                 "the server handed back the same cursor ({}), so paging stopped instead of looping",
                 error.cursor
             )?,
+            Self::Record(error) => {
+                write!(f, "record {}", error.location)?;
+                if let Some(id) = &error.id {
+                    write!(f, " (id {id:?})")?;
+                }
+                write!(
+                    f,
+                    " does not fit its model: at `{}`: {}",
+                    error.path, error.message
+                )?;
+            }
         }
         let attempts = self.attempts();
         if attempts.len() > 1 {
@@ -275,6 +311,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport(error) => Some(&error.source),
+            Self::Record(error) => Some(error.as_ref()),
             _ => None,
         }
     }

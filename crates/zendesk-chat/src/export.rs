@@ -59,8 +59,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::call::decode;
+use crate::error::RecordError;
 use crate::fields::Fields;
 use crate::operations::{self, Operation};
+use crate::record::{Records, decode_each};
 use crate::{Client, Error, types};
 
 /// How long before now a `start_time` must be, or the API refuses the request.
@@ -147,6 +149,10 @@ impl From<DateTime<Utc>> for ExportStart {
 pub struct ExportPage<T> {
     /// The page's items, in update order.
     pub items: Vec<T>,
+    /// The page's records that did not fit their model, each kept whole with where and why (see
+    /// [`RecordError`]); always empty for [`Export::raw_pages`]. [`next`](Self::next) is past
+    /// them too: save it, and they are not fetched again.
+    pub failures: Vec<RecordError>,
     /// The cursor after this page: save it once the items are handled.
     pub next: ExportCursor,
     /// Whether the export has caught up (fewer items than the limit): more items will only
@@ -303,26 +309,27 @@ impl<K: ExportKind> Export<K> {
     }
 
     /// The pages, each with its items decoded into the generated model and the cursor after it.
+    ///
+    /// A record that does not fit its model does not fail the page: it is in the page's
+    /// [`failures`](ExportPage::failures), kept whole, and the cursor moves past it.
     pub fn pages(self) -> impl Stream<Item = Result<ExportPage<K::Item>, Error>> + Send + 'static {
-        self.run(|body| {
-            let page: TypedPage<K::Item> = decode(K::OPERATION, body)?;
-            Ok(Decoded {
-                items: page.items,
-                info: PageInfo {
-                    count: page.count,
-                    end_id: page.end_id,
-                    end_time: page.end_time,
-                    next_page: page.next_page,
-                },
-            })
-        })
+        self.run(decode_typed_page::<K>)
     }
 
     /// The items, one at a time (one page in memory). Without a cursor to save, use it for
     /// exports that need no resuming.
+    ///
+    /// A record that does not fit its model is yielded, after its page's other items, as an
+    /// [`Error::Record`], and the stream goes on; any other error ends it.
     pub fn items(self) -> impl Stream<Item = Result<K::Item, Error>> + Send + 'static {
         self.pages()
-            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .map_ok(|page| {
+                let failures = page
+                    .failures
+                    .into_iter()
+                    .map(|failure| Err(Error::Record(Box::new(failure))));
+                futures::stream::iter(page.items.into_iter().map(Ok).chain(failures))
+            })
             .try_flatten()
     }
 
@@ -334,19 +341,16 @@ impl<K: ExportKind> Export<K> {
         self.run(|body| {
             // One pass over the page: the items are delimited, not decoded, then copied out.
             let page: RawPage = decode(K::OPERATION, body)?;
-            let items = match K::ITEMS_KEY {
-                "chats" => page.chats,
-                "agent_timeline" => page.agent_timeline,
-                "conversions" => page.conversions,
-                _ => page.department_events,
-            };
-            let items = items
-                .unwrap_or_default()
+            let items = page
+                .items(K::ITEMS_KEY)
                 .into_iter()
                 .map(ToOwned::to_owned)
                 .collect();
             Ok(Decoded {
-                items,
+                records: Records {
+                    items,
+                    failures: Vec::new(),
+                },
                 info: page.info,
             })
         })
@@ -414,7 +418,8 @@ where
             }
             let body = self.fetch(&cursor).await?;
             let page = (self.decode_page)(&body)?;
-            let count = page.info.count.unwrap_or(page.items.len() as u64);
+            let received = page.records.items.len() + page.records.failures.len();
+            let count = page.info.count.unwrap_or(received as u64);
             let caught_up = count < u64::from(self.export.limit);
             let next = next_cursor(&page.info, &cursor);
             if !caught_up && next == cursor {
@@ -429,7 +434,7 @@ where
                     None => self.finished = true,
                     Some(interval) => {
                         self.pending_wait = Some(interval);
-                        if page.items.is_empty() {
+                        if received == 0 {
                             // Nothing new yet: poll again without yielding an empty page.
                             continue;
                         }
@@ -437,7 +442,8 @@ where
                 }
             }
             return Ok(ExportPage {
-                items: page.items,
+                items: page.records.items,
+                failures: page.records.failures,
                 next,
                 caught_up,
                 next_page: page.info.next_page,
@@ -463,8 +469,58 @@ where
 
 /// A page as the export stream uses it.
 struct Decoded<T> {
-    items: Vec<T>,
+    records: Records<T>,
     info: PageInfo,
+}
+
+/// Decodes a page's items into the generated model: the whole page at once when every record
+/// fits, else record by record, so that one record that does not fit costs only itself.
+fn decode_typed_page<K: ExportKind>(body: &[u8]) -> Result<Decoded<K::Item>, Error> {
+    if let Ok(page) = serde_json::from_slice::<TypedPage<K::Item>>(body) {
+        return Ok(Decoded {
+            records: Records {
+                items: page.items,
+                failures: Vec::new(),
+            },
+            info: PageInfo {
+                count: page.count,
+                end_id: page.end_id,
+                end_time: page.end_time,
+                next_page: page.next_page,
+            },
+        });
+    }
+    // A page whose frame does not decode (no JSON, a `count` of the wrong type) is an error.
+    let page: RawPage = decode(K::OPERATION, body)?;
+    let raw = page.items(K::ITEMS_KEY);
+    let records = Records::from(decode_each(
+        K::OPERATION,
+        raw.iter()
+            .enumerate()
+            .map(|(index, record)| (format!("{}[{index}]", K::ITEMS_KEY), *record)),
+    ));
+    Ok(Decoded {
+        records,
+        info: page.info,
+    })
+}
+
+/// Decodes records of export `K` kept as JSON text (from [`Export::raw_pages`]) into the
+/// generated model: the items that fit, and a [`RecordError`] for each that does not.
+///
+/// `zchat export` writes records as sent and uses this to count those that a typed reader would
+/// not get.
+pub fn decode_raw_items<K: ExportKind>(
+    records: &[Box<RawValue>],
+) -> (Vec<K::Item>, Vec<RecordError>) {
+    let decoded = Records::from(decode_each(
+        K::OPERATION,
+        records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| (format!("{}[{index}]", K::ITEMS_KEY), record.as_ref())),
+    ));
+    (decoded.items, decoded.failures)
 }
 
 /// A page decoded into the generated model of its items.
@@ -506,6 +562,19 @@ struct RawPage<'a> {
     department_events: Option<Vec<&'a RawValue>>,
     #[serde(flatten)]
     info: PageInfo,
+}
+
+impl<'a> RawPage<'a> {
+    /// The items under `key` (`chats`, `agent_timeline`, …), leaving the page's other fields.
+    fn items(&self, key: &str) -> Vec<&'a RawValue> {
+        let items = match key {
+            "chats" => &self.chats,
+            "agent_timeline" => &self.agent_timeline,
+            "conversions" => &self.conversions,
+            _ => &self.department_events,
+        };
+        items.clone().unwrap_or_default()
+    }
 }
 
 /// The cursor of the first request.

@@ -557,36 +557,22 @@ pub mod types {
         pub field_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///The attribute's value before the change, as sent; null or absent when it had none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub previous_value: ::std::option::Option<DepartmentEventValue>,
+        pub previous_value: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<crate::Timestamp>,
+        /**The attribute's value after the change, as sent: for `queue_sizes` an object of queue sizes
+such as `{"assigned": 0, "incoming": 1}`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<DepartmentEventValue>,
+        pub value: ::std::option::Option<::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     impl DepartmentEvent {
         pub fn builder() -> builder::DepartmentEvent {
-            Default::default()
-        }
-    }
-
-    ///The value of a department attribute; for `queue_sizes`, the queue sizes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct DepartmentEventValue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub assigned: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub incoming: ::std::option::Option<i64>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-
-    impl DepartmentEventValue {
-        pub fn builder() -> builder::DepartmentEventValue {
             Default::default()
         }
     }
@@ -986,7 +972,7 @@ microseconds (agent timeline), or fractional seconds (department events).
         ///The chats (without `ids`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub chats: ::std::vec::Vec<crate::generated::types::Chat>,
-        ///The number of chats in the answer.
+        ///The total number of chats (without `ids`), not the number in this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
         ///The requested chats by id (with `ids`).
@@ -1034,6 +1020,8 @@ microseconds (agent timeline), or fractional seconds (department events).
         ///The internal name of who joined, such as "visitor:1-12345".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nick: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prev_department_id: ::std::option::Option<crate::LooseId>,
         ///How the member came to join, such as "chat.invite".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
@@ -1115,11 +1103,15 @@ microseconds (agent timeline), or fractional seconds (department events).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department_id: ::std::option::Option<crate::LooseId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nick: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prev_department_id: ::std::option::Option<crate::LooseId>,
         ///Why the member left, such as "user_leave_chat".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
@@ -1229,9 +1221,9 @@ microseconds (agent timeline), or fractional seconds (department events).
         ///The message's text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
-        ///The id the sender's client gave the message.
+        ///The id the sender's client gave the message (absent on agent messages).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub msg_id: ::std::option::Option<::std::string::String>,
+        pub msg_id: ::std::option::Option<crate::LooseId>,
         ///The display name of the sender.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1240,6 +1232,8 @@ microseconds (agent timeline), or fractional seconds (department events).
         ///The options offered with the message, if any (often empty).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prev_department_id: ::std::option::Option<crate::LooseId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender_type: ::std::option::Option<crate::generated::types::SenderType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1351,7 +1345,7 @@ microseconds (agent timeline), or fractional seconds (department events).
         pub visitor: ::std::option::Option<ChatVisitor>,
         ///The pages the visitor navigated to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub webpath: ::std::vec::Vec<WebpathEntry>,
+        pub webpath: ::std::vec::Vec<crate::WebpathItem>,
         ///The Zendesk Support ticket created from the message (Chat-Support integration v2 only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zendesk_ticket_id: ::std::option::Option<i64>,
@@ -1661,7 +1655,9 @@ microseconds (agent timeline), or fractional seconds (department events).
         }
     }
 
-    ///The visitor's browsing session during the chat.
+    /**The visitor's browsing session during the chat. On offline messages it is written by the
+visitor's client and free-form: any other keys are kept, with their values as sent.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Session {
@@ -1799,7 +1795,7 @@ microseconds (agent timeline), or fractional seconds (department events).
         pub visitor: ::std::option::Option<ChatVisitor>,
         ///The pages the visitor navigated to during the chat.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub webpath: ::std::vec::Vec<WebpathEntry>,
+        pub webpath: ::std::vec::Vec<crate::WebpathItem>,
         ///The Zendesk Support ticket created from the chat (Chat-Support integration v2 only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zendesk_ticket_id: ::std::option::Option<i64>,
@@ -4244,7 +4240,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             previous_value: ::std::result::Result<
-                ::std::option::Option<super::DepartmentEventValue>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             timestamp: ::std::result::Result<
@@ -4252,7 +4248,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             value: ::std::result::Result<
-                ::std::option::Option<super::DepartmentEventValue>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -4312,9 +4308,7 @@ other writable keys may be added as extra properties.
             }
             pub fn previous_value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DepartmentEventValue>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.previous_value = value
@@ -4340,9 +4334,7 @@ other writable keys may be added as extra properties.
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DepartmentEventValue>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -4394,97 +4386,6 @@ other writable keys may be added as extra properties.
                     previous_value: Ok(value.previous_value),
                     timestamp: Ok(value.timestamp),
                     value: Ok(value.value),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-
-        #[derive(Clone, Debug)]
-        pub struct DepartmentEventValue {
-            assigned: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            incoming: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-
-        impl ::std::default::Default for DepartmentEventValue {
-            fn default() -> Self {
-                Self {
-                    assigned: Ok(Default::default()),
-                    incoming: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-
-        impl DepartmentEventValue {
-            pub fn assigned<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.assigned = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for assigned: {e}")
-                    });
-                self
-            }
-            pub fn incoming<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.incoming = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for incoming: {e}")
-                    });
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
-                self
-            }
-        }
-
-        impl ::std::convert::TryFrom<DepartmentEventValue>
-        for super::DepartmentEventValue {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DepartmentEventValue,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    assigned: value.assigned?,
-                    incoming: value.incoming?,
-                    extra: value.extra?,
-                })
-            }
-        }
-
-        impl ::std::convert::From<super::DepartmentEventValue> for DepartmentEventValue {
-            fn from(value: super::DepartmentEventValue) -> Self {
-                Self {
-                    assigned: Ok(value.assigned),
-                    incoming: Ok(value.incoming),
                     extra: Ok(value.extra),
                 }
             }
@@ -5931,6 +5832,10 @@ other writable keys may be added as extra properties.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            prev_department_id: ::std::result::Result<
+                ::std::option::Option<crate::LooseId>,
+                ::std::string::String,
+            >,
             source: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5958,6 +5863,7 @@ other writable keys may be added as extra properties.
                     index: Ok(Default::default()),
                     name: Ok(Default::default()),
                     nick: Ok(Default::default()),
+                    prev_department_id: Ok(Default::default()),
                     source: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
@@ -6041,6 +5947,20 @@ other writable keys may be added as extra properties.
                     });
                 self
             }
+            pub fn prev_department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::LooseId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for prev_department_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6105,6 +6025,7 @@ other writable keys may be added as extra properties.
                     index: value.index?,
                     name: value.name?,
                     nick: value.nick?,
+                    prev_department_id: value.prev_department_id?,
                     source: value.source?,
                     timestamp: value.timestamp?,
                     type_: value.type_?,
@@ -6122,6 +6043,7 @@ other writable keys may be added as extra properties.
                     index: Ok(value.index),
                     name: Ok(value.name),
                     nick: Ok(value.nick),
+                    prev_department_id: Ok(value.prev_department_id),
                     source: Ok(value.source),
                     timestamp: Ok(value.timestamp),
                     type_: Ok(value.type_),
@@ -6136,6 +6058,10 @@ other writable keys may be added as extra properties.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            department_id: ::std::result::Result<
+                ::std::option::Option<crate::LooseId>,
+                ::std::string::String,
+            >,
             index: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -6146,6 +6072,10 @@ other writable keys may be added as extra properties.
             >,
             nick: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prev_department_id: ::std::result::Result<
+                ::std::option::Option<crate::LooseId>,
                 ::std::string::String,
             >,
             reason: ::std::result::Result<
@@ -6170,9 +6100,11 @@ other writable keys may be added as extra properties.
             fn default() -> Self {
                 Self {
                     channel: Ok(Default::default()),
+                    department_id: Ok(Default::default()),
                     index: Ok(Default::default()),
                     name: Ok(Default::default()),
                     nick: Ok(Default::default()),
+                    prev_department_id: Ok(Default::default()),
                     reason: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
@@ -6191,6 +6123,18 @@ other writable keys may be added as extra properties.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
+                    });
+                self
+            }
+            pub fn department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::LooseId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for department_id: {e}")
                     });
                 self
             }
@@ -6227,6 +6171,20 @@ other writable keys may be added as extra properties.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for nick: {e}")
+                    });
+                self
+            }
+            pub fn prev_department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::LooseId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for prev_department_id: {e}"
+                        )
                     });
                 self
             }
@@ -6289,9 +6247,11 @@ other writable keys may be added as extra properties.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     channel: value.channel?,
+                    department_id: value.department_id?,
                     index: value.index?,
                     name: value.name?,
                     nick: value.nick?,
+                    prev_department_id: value.prev_department_id?,
                     reason: value.reason?,
                     timestamp: value.timestamp?,
                     type_: value.type_?,
@@ -6304,9 +6264,11 @@ other writable keys may be added as extra properties.
             fn from(value: super::MemberLeaveEvent) -> Self {
                 Self {
                     channel: Ok(value.channel),
+                    department_id: Ok(value.department_id),
                     index: Ok(value.index),
                     name: Ok(value.name),
                     nick: Ok(value.nick),
+                    prev_department_id: Ok(value.prev_department_id),
                     reason: Ok(value.reason),
                     timestamp: Ok(value.timestamp),
                     type_: Ok(value.type_),
@@ -6447,7 +6409,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             msg_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LooseId>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -6460,6 +6422,10 @@ other writable keys may be added as extra properties.
             >,
             options: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prev_department_id: ::std::result::Result<
+                ::std::option::Option<crate::LooseId>,
                 ::std::string::String,
             >,
             sender_type: ::std::result::Result<
@@ -6489,6 +6455,7 @@ other writable keys may be added as extra properties.
                     name: Ok(Default::default()),
                     nick: Ok(Default::default()),
                     options: Ok(Default::default()),
+                    prev_department_id: Ok(Default::default()),
                     sender_type: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
@@ -6560,7 +6527,7 @@ other writable keys may be added as extra properties.
             }
             pub fn msg_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LooseId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.msg_id = value
@@ -6603,6 +6570,20 @@ other writable keys may be added as extra properties.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn prev_department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::LooseId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for prev_department_id: {e}"
+                        )
                     });
                 self
             }
@@ -6675,6 +6656,7 @@ other writable keys may be added as extra properties.
                     name: value.name?,
                     nick: value.nick?,
                     options: value.options?,
+                    prev_department_id: value.prev_department_id?,
                     sender_type: value.sender_type?,
                     timestamp: value.timestamp?,
                     type_: value.type_?,
@@ -6695,6 +6677,7 @@ other writable keys may be added as extra properties.
                     name: Ok(value.name),
                     nick: Ok(value.nick),
                     options: Ok(value.options),
+                    prev_department_id: Ok(value.prev_department_id),
                     sender_type: Ok(value.sender_type),
                     timestamp: Ok(value.timestamp),
                     type_: Ok(value.type_),
@@ -6754,7 +6737,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             webpath: ::std::result::Result<
-                ::std::vec::Vec<super::WebpathEntry>,
+                ::std::vec::Vec<crate::WebpathItem>,
                 ::std::string::String,
             >,
             zendesk_ticket_id: ::std::result::Result<
@@ -6940,7 +6923,7 @@ other writable keys may be added as extra properties.
             }
             pub fn webpath<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::WebpathEntry>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::WebpathItem>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.webpath = value
@@ -8132,7 +8115,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             webpath: ::std::result::Result<
-                ::std::vec::Vec<super::WebpathEntry>,
+                ::std::vec::Vec<crate::WebpathItem>,
                 ::std::string::String,
             >,
             zendesk_ticket_id: ::std::result::Result<
@@ -8605,7 +8588,7 @@ other writable keys may be added as extra properties.
             }
             pub fn webpath<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::WebpathEntry>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::WebpathItem>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.webpath = value
@@ -10621,7 +10604,7 @@ default). The next page starts at `since_id` = the last id + 1; the previous pag
 Sends a `GET` request to `/api/v2/chat/agents`
 
 Arguments:
-- `limit`: The number of agents to return. 10 when any paging parameter is given.
+- `limit`: The number of agents to return, at most 100. 10 when any paging parameter is given.
 - `max_id`: Return agents with this id or a smaller one (paging backward).
 - `since_id`: Return agents with this id or a greater one (paging forward).
 ```ignore
@@ -10638,7 +10621,9 @@ let response = client.list_agents()
 
     /**Create an agent
 
-Creates an agent. A `password` is required at creation.
+Creates an agent. A `password` is required at creation. On Chat accounts created from Zendesk
+Support, agents can only be read: this answers 403.
+
 
 Sends a `POST` request to `/api/v2/chat/agents`
 
@@ -10824,12 +10809,10 @@ let response = client.bulk_delete_chats()
     /**Search chats
 
 Searches the account's chats. The query language: `field:value` terms over `agent_names`,
-`visitor_name`, `visitor_email`, `timestamp`, `end_timestamp`, `chat_type` (`offline_msg` or
+`visitor_name`, `visitor_email`, `timestamp`, `end_timestamp`, `type` (`offline_msg` or
 `chat`) and `rating` (`good` or `bad`), free text, `[from TO to]` ranges with `*` for an open
-end, combined with `AND` / `OR`.
-
-A query is served at most 250 pages of 40 results (10,000 results); page 251 answers 400.
-Narrow large queries by `timestamp` range.
+end, combined with `AND` / `OR`. Range bounds are dates (`2014-10-10`) or date-times, with or
+without fractional seconds and an offset (`2020-01-01T00:00:00.697862`).
 
 
 Sends a `GET` request to `/api/v2/chat/chats/search`

@@ -183,6 +183,7 @@ pub mod export;
 mod fields;
 mod models;
 mod rate_limit;
+mod record;
 mod retry;
 pub mod search;
 mod transport;
@@ -192,7 +193,7 @@ mod transport;
 mod generated;
 
 pub use agents::AgentPager;
-pub use batch::MAX_IDS_PER_REQUEST;
+pub use batch::{ChatsById, MAX_IDS_PER_REQUEST};
 pub use config::{
     BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,
 };
@@ -201,7 +202,7 @@ pub use fields::Fields;
 pub use generated::{
     ByteStream, Client, ClientInfo, ResponseValue, builder, operations, prelude, types,
 };
-pub use models::{LooseId, Password, Timestamp};
+pub use models::{LooseId, Password, Timestamp, WebpathItem};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 

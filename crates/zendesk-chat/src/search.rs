@@ -10,7 +10,7 @@
 //!     .and(SearchQuery::chat_type(ChatType::Chat).or(SearchQuery::text("chocolate")));
 //! assert_eq!(
 //!     query.to_string(),
-//!     r#"visitor_email:"harry@example.com" AND timestamp:[2014-10-10 TO *] AND (chat_type:chat OR "chocolate")"#,
+//!     r#"visitor_email:"harry@example.com" AND timestamp:[2014-10-10 TO *] AND (type:chat OR "chocolate")"#,
 //! );
 //! ```
 //!
@@ -23,7 +23,13 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::Stream;
 
-use crate::error::{CursorStuck, SearchWindowExceeded};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::call::decode;
+use crate::error::{CursorStuck, RecordError, SearchWindowExceeded};
+use crate::operations::SEARCH_CHATS;
+use crate::record::decode_each;
 use crate::{Client, Error, types};
 
 /// The most pages the API serves for one query (of [`PAGE_SIZE`] results).
@@ -69,9 +75,12 @@ impl SearchQuery {
         Self(Expr::Term(format!("end_timestamp:{range}")))
     }
 
-    /// Chats of this type (`chat_type`).
+    /// Chats of this type (`type:chat`, `type:offline_msg`).
+    ///
+    /// The reference page's field table names the field `chat_type`, but its own example and
+    /// production clients write `type:` (see the spec's `searchChats`); this writes `type:`.
     pub fn chat_type(chat_type: ChatType) -> Self {
-        Self(Expr::Term(format!("chat_type:{}", chat_type.as_str())))
+        Self(Expr::Term(format!("type:{}", chat_type.as_str())))
     }
 
     /// Chats with this rating (`rating`).
@@ -245,6 +254,9 @@ impl Client {
     /// The API serves at most 250 pages (10,000 results) for one query and refuses page 251: the
     /// stream delivers those, then ends with [`Error::SearchWindowExceeded`] rather than silently
     /// stopping, so that the caller narrows the query (by `timestamp` range) and searches again.
+    ///
+    /// A result that does not fit its model is yielded as an [`Error::Record`] (kept whole), and
+    /// the stream goes on; any other error ends it.
     pub fn search(
         &self,
         query: impl Into<String>,
@@ -261,7 +273,8 @@ impl Client {
             loop {
                 if let Some(result) = state.buffered.pop_front() {
                     state.delivered += 1;
-                    return Some((Ok(result), state));
+                    let result = result.map_err(|failure| Error::Record(Box::new(failure)));
+                    return Some((result, state));
                 }
                 let page = state.next_page.take()?;
                 if page > MAX_PAGES {
@@ -286,24 +299,29 @@ struct SearchState {
     query: String,
     /// The page to request next; `None` when there is none.
     next_page: Option<u32>,
-    buffered: VecDeque<types::SearchResult>,
+    buffered: VecDeque<Result<types::SearchResult, RecordError>>,
     delivered: u64,
     total: u64,
 }
 
 impl SearchState {
     async fn fetch(&mut self, page: u32) -> Result<(), Error> {
-        let response = self
-            .client
-            .search_chats()
-            .q(self.query.as_str())
-            .page(u64::from(page))
-            .await?;
+        let page_number = page.to_string();
+        let query = [("q", self.query.as_str()), ("page", page_number.as_str())];
+        let body = self.client.get_bytes(&SEARCH_CHATS, &query).await?;
+        let response: RawSearchPage = decode(&SEARCH_CHATS, &body)?;
         self.total = response
             .count
             .map_or(self.total, |count| count.max(0) as u64);
         let got_results = !response.results.is_empty();
-        self.buffered.extend(response.results);
+        self.buffered.extend(decode_each(
+            &SEARCH_CHATS,
+            response
+                .results
+                .iter()
+                .enumerate()
+                .map(|(index, raw)| (format!("results[{index}]"), *raw)),
+        ));
         self.next_page = match next_page_number(response.next_url.as_deref(), page) {
             None => None,
             // Defensive: a page with no results that points further would loop.
@@ -318,6 +336,15 @@ impl SearchState {
         };
         Ok(())
     }
+}
+
+/// A page of search results, each result as JSON text.
+#[derive(Deserialize)]
+struct RawSearchPage<'a> {
+    #[serde(borrow, default)]
+    results: Vec<&'a RawValue>,
+    count: Option<i64>,
+    next_url: Option<String>,
 }
 
 /// The page `next_url` points to: its `page` parameter, or the one after `current`. `None` when

@@ -68,6 +68,13 @@ pub struct ChatEntry {
 impl ChatEntry {
     /// The entry of a chat, or why the chat cannot be stored (no id).
     pub fn new(chat: &types::Chat) -> Result<(String, Self), String> {
+        let json = Bytes::from(serde_json::to_vec(chat).map_err(|e| e.to_string())?);
+        Self::with_json(chat, json)
+    }
+
+    /// The entry of a chat whose JSON is written otherwise than its model would write it (with
+    /// the shapes of production payloads), its facts read from the model.
+    pub fn with_json(chat: &types::Chat, json: Bytes) -> Result<(String, Self), String> {
         let id = match chat {
             types::Chat::SupportChat(chat) => chat.id.clone(),
             types::Chat::OfflineMessage(message) => message.id.clone(),
@@ -77,7 +84,6 @@ impl ChatEntry {
                 .map(str::to_owned),
         };
         let id = id.ok_or("a chat needs an id")?;
-        let json = Bytes::from(serde_json::to_vec(chat).map_err(|e| e.to_string())?);
         Ok((
             id,
             Self {

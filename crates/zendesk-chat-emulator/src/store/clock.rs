@@ -50,7 +50,8 @@ pub fn iso_micros(micros: i64) -> String {
 
 /// Microseconds from an ISO 8601 timestamp, if it is one.
 pub fn parse_iso(text: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(text)
+    zendesk_chat::Timestamp::from(text)
+        .to_datetime()
         .ok()
         .map(|t| t.timestamp_micros())
 }

@@ -203,6 +203,31 @@ impl Store {
         Ok(())
     }
 
+    /// Adds (or replaces) a chat written as JSON, served byte for byte as given (a payload
+    /// copied from production, say); its facts for search and export are read through the
+    /// client's model. Returns its id.
+    pub fn insert_chat_json(&mut self, json: &[u8]) -> Result<String, String> {
+        let chat: types::Chat = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+        let (id, entry) = chats::ChatEntry::with_json(&chat, Bytes::copy_from_slice(json))?;
+        self.chats.insert(id.clone(), entry);
+        Ok(id)
+    }
+
+    /// A fault on demand: serves `json` in place of the chat `id`'s JSON, keeping where the chat
+    /// stands in search and export. For tests of a record that does not fit the client's model
+    /// (`"count": "many"`, say). Returns whether the chat exists.
+    pub fn replace_chat_json(&mut self, id: &str, json: &[u8]) -> bool {
+        let Some(entry) = self.chats.get(id).cloned() else {
+            return false;
+        };
+        let replaced = chats::ChatEntry {
+            json: Bytes::copy_from_slice(json),
+            meta: entry.meta,
+        };
+        self.chats.insert(id.to_owned(), replaced);
+        true
+    }
+
     // ---- agents ------------------------------------------------------------------------------
 
     /// `GET /agents`: the whole set without paging parameters; with any, a page of `limit` (10 by

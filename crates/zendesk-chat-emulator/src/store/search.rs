@@ -265,7 +265,8 @@ fn field_term(field: &str, value: Token) -> Result<Term, String> {
 }
 
 /// One end of a range, in microseconds: `*`, a date (`2014-10-10`, the whole day for an upper
-/// bound) or a date and time (`2016-02-02T16:00:00`, UTC).
+/// bound) or a date and time in any shape Zendesk answers (`2016-02-02T16:00:00`, with or without
+/// fractional seconds and an offset; UTC when there is none), read by the client's `Timestamp`.
 fn bound(text: &str, upper: bool) -> Result<Option<i64>, String> {
     if text == "*" {
         return Ok(None);
@@ -278,14 +279,12 @@ fn bound(text: &str, upper: bool) -> Result<Option<i64>, String> {
             .timestamp_micros();
         return Ok(Some(if upper { day + 86_400_000_000 - 1 } else { day }));
     }
-    let time =
-        chrono::NaiveDateTime::parse_from_str(text.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
-            .map_err(|_| {
-                format!(
-                    "{text:?} is not a date (2014-10-10) or a date and time (2016-02-02T16:00:00)"
-                )
-            })?;
-    Ok(Some(time.and_utc().timestamp_micros()))
+    let time = zendesk_chat::Timestamp::from(text)
+        .to_datetime()
+        .map_err(|_| {
+            format!("{text:?} is not a date (2014-10-10) or a date and time (2016-02-02T16:00:00)")
+        })?;
+    Ok(Some(time.timestamp_micros()))
 }
 
 #[cfg(test)]
@@ -326,6 +325,24 @@ mod tests {
         assert!(matches(
             "timestamp:[2014-10-16T00:00:00 TO *] AND rating:good"
         ));
+    }
+
+    #[test]
+    fn range_bounds_are_read_in_every_shape_production_clients_send() {
+        // The chat started on 2014-10-20 (see `meta`): each bound below holds, each the day after not.
+        for (holds, fails) in [
+            ("2014-10-19T00:00:00", "2014-10-21T00:00:00"),
+            ("2014-10-19T00:00:00.697862", "2014-10-21T00:00:00.697862"),
+            ("2014-10-19T00:00:00Z", "2014-10-21T00:00:00Z"),
+            ("2014-10-19T00:00:00.5+00:00", "2014-10-21T02:00:00+02:00"),
+        ] {
+            assert!(matches(&format!("timestamp:[{holds} TO *]")), "{holds}");
+            assert!(!matches(&format!("timestamp:[{fails} TO *]")), "{fails}");
+        }
+        assert!(matches(
+            "timestamp:[2020-01-01T00:00:00 TO 2026-11-23T13:32:45.697862] OR chat_type:chat"
+        ));
+        assert!(parse("timestamp:[2014-10-19T25:00:00 TO *]").is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 mod loose_id;
 mod password;
 mod timestamp;
+mod webpath_item;
 
 pub use loose_id::LooseId;
 pub use password::Password;
 pub use timestamp::Timestamp;
+pub use webpath_item::WebpathItem;

@@ -2,15 +2,16 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A date and time as the API wrote it (ISO 8601, such as `2014-10-09T05:28:35Z` or, in chat
 /// histories and the agent timeline, `2020-12-22T04:54:18.807000Z`).
 ///
 /// The text is kept exactly as sent, so that a model serializes back to what the server sent:
-/// precision varies from field to field, and the documentation even carries a date that does not
-/// exist (`2014-09-31`). Parse it when you need to compute with it:
+/// precision varies from field to field, a real offline message's session carries
+/// `2017-04-24T12:43:37+00:00Z` (an offset *and* a `Z`), and the documentation even carries a date
+/// that does not exist (`2014-09-31`). Parse it when you need to compute with it:
 ///
 /// ```
 /// use zendesk_chat::Timestamp;
@@ -18,6 +19,8 @@ use serde::{Deserialize, Serialize};
 /// let sent = Timestamp::from("2020-12-22T04:54:18.807000Z");
 /// assert_eq!(sent.as_str(), "2020-12-22T04:54:18.807000Z");
 /// assert_eq!(sent.to_datetime().unwrap().timestamp(), 1_608_612_858);
+/// let session = Timestamp::from("2017-04-24T12:43:37+00:00Z");
+/// assert_eq!(session.to_datetime().unwrap().timestamp(), 1_493_037_817);
 /// assert!(Timestamp::from("2014-09-31T08:25:09Z").to_datetime().is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -30,10 +33,47 @@ impl Timestamp {
         &self.0
     }
 
-    /// The date and time, in UTC; an error if the text is not a valid RFC 3339 date and time.
+    /// The date and time, in UTC. Every shape Zendesk writes parses:
+    ///
+    /// - RFC 3339, to the second or with a fraction (`2014-10-09T05:28:35Z`,
+    ///   `2020-12-22T04:54:18.807000Z`, `2014-10-09T07:28:35+02:00`);
+    /// - an offset followed by a stray `Z` (`2017-04-24T12:43:37+00:00Z`);
+    /// - no offset at all, read as UTC (`2020-01-01T00:00:00.697862`, as search bounds are written),
+    ///   with `T` or a space between date and time.
+    ///
+    /// The error is for text that is not a time, such as a day that does not exist.
     pub fn to_datetime(&self) -> Result<DateTime<Utc>, chrono::ParseError> {
-        DateTime::parse_from_rfc3339(&self.0).map(|t| t.with_timezone(&Utc))
+        parse(self.0.trim())
     }
+}
+
+/// The shapes of [`Timestamp::to_datetime`], tried in turn; the RFC 3339 error is the one given.
+fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    let rfc3339 = DateTime::parse_from_rfc3339(text);
+    if let Ok(time) = rfc3339 {
+        return Ok(time.to_utc());
+    }
+    if let Some(time) = text
+        .strip_suffix(['Z', 'z'])
+        .filter(|offset_then_z| ends_with_offset(offset_then_z))
+        .and_then(|offset_then_z| DateTime::parse_from_rfc3339(offset_then_z).ok())
+    {
+        return Ok(time.to_utc());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(naive.and_utc());
+        }
+    }
+    rfc3339.map(|time| time.to_utc())
+}
+
+/// Whether `text` ends with a numeric offset such as `+00:00`.
+fn ends_with_offset(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 6
+        && matches!(bytes[bytes.len() - 6], b'+' | b'-')
+        && bytes[bytes.len() - 3] == b':'
 }
 
 impl fmt::Debug for Timestamp {
@@ -75,5 +115,52 @@ impl schemars::JsonSchema for Timestamp {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({"type": "string", "format": "date-time"})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seconds(text: &str) -> i64 {
+        Timestamp::from(text)
+            .to_datetime()
+            .unwrap_or_else(|error| panic!("{text}: {error}"))
+            .timestamp()
+    }
+
+    #[test]
+    fn every_shape_zendesk_writes_parses_to_the_same_instant() {
+        // 2017-04-24T12:43:37Z, written each way the API and its clients write it.
+        for text in [
+            "2017-04-24T12:43:37Z",
+            "2017-04-24T12:43:37.000000Z",
+            "2017-04-24T12:43:37+00:00",
+            "2017-04-24T12:43:37+00:00Z",
+            "2017-04-24T14:43:37+02:00Z",
+            "2017-04-24T12:43:37",
+            "2017-04-24 12:43:37",
+            " 2017-04-24T12:43:37Z ",
+        ] {
+            assert_eq!(seconds(text), 1_493_037_817, "{text}");
+        }
+        let micros = Timestamp::from("2020-01-01T00:00:00.697862")
+            .to_datetime()
+            .unwrap();
+        assert_eq!(micros.timestamp_subsec_micros(), 697_862);
+    }
+
+    #[test]
+    fn text_that_is_not_a_time_is_an_error() {
+        for text in [
+            "",
+            "yesterday",
+            "2014-09-31T08:25:09Z",
+            "2014-10-10",
+            "2017-04-24T12:43:37ZZ",
+            "2017-04-24T25:43:37Z",
+        ] {
+            assert!(Timestamp::from(text).to_datetime().is_err(), "{text:?}");
+        }
     }
 }
