@@ -118,3 +118,40 @@ async fn each_attempt_has_a_span_without_secrets() {
         "an id from the path leaked into traces"
     );
 }
+
+#[tokio::test]
+async fn a_record_that_fits_no_model_is_a_warning_with_its_id_path_and_the_count() {
+    let capture = Capture::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    let (emulator, client) =
+        support::emulated::start(zendesk_chat_emulator::Emulator::builder().seed(3).chats(12))
+            .await;
+    let bad_id = emulator.with_store(|store| {
+        let id = store.chats.by_start().next().unwrap().0.to_owned();
+        let unfit = format!(r#"{{"type":"chat","id":"{id}","duration":"long"}}"#);
+        assert!(store.replace_chat_json(&id, unfit.as_bytes()));
+        id
+    });
+    let pages: Vec<_> = futures::TryStreamExt::try_collect::<Vec<_>>(
+        client
+            .incremental_chats(zendesk_chat::export::ExportStart::beginning())
+            .pages(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(pages.iter().map(|p| p.failures.len()).sum::<usize>(), 1);
+    let lines = capture.0.lock().unwrap().clone();
+    let record = lines
+        .iter()
+        .find(|line| line.starts_with("event") && line.contains("path=duration"))
+        .unwrap_or_else(|| panic!("no event for the record in {lines:#?}"));
+    assert!(record.contains(&bad_id), "{record}");
+    assert!(record.contains("operation=\"exportChats\""), "{record}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("event") && line.contains("failed_records=1")),
+        "{lines:#?}"
+    );
+}

@@ -121,16 +121,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(client_error) => commands::explain(client_error, &client),
                     Err(other) => other,
                 })?;
-            progress.finish(&format!(
-                "exported {} records in {} pages{}",
-                summary.records,
-                summary.pages,
-                if summary.resumed {
-                    format!(" ({} in all, with earlier runs)", summary.total)
-                } else {
-                    String::new()
-                }
-            ));
+            progress.finish(&summary.describe());
+            if let Some(warning) = summary.untyped_warning() {
+                progress.warn(&warning);
+            }
             Ok(())
         }
         Command::Chats(command) => {

@@ -461,3 +461,44 @@ fn follow_picks_up_changes_made_after_catching_up() {
     assert_eq!(common::id_of(&lines[200]), target);
     assert!(lines[200].contains("seen by --follow"));
 }
+
+#[test]
+fn a_record_the_typed_models_do_not_fit_is_archived_as_sent_and_counted_at_the_end() {
+    let server = Server::start(Emulator::builder().seed(14).chats(300));
+    // One chat as no model fits it: a message count that is text (a record from a future API).
+    let (bad_id, bad_json) = server.emulator.with_store(|store| {
+        let (id, _) = store.chats.by_start().nth(17).unwrap();
+        let id = id.to_owned();
+        let json = format!(r#"{{"type":"chat","id":"{id}","count":"many","update_timestamp":"2026-01-01T00:00:00Z"}}"#);
+        assert!(store.replace_chat_json(&id, json.as_bytes()));
+        (id, json)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chats.jsonl");
+    let run = server
+        .zchat()
+        .args([
+            "export", "chats", "--since", SINCE, "--limit", "100", "-q", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("1 records would not decode into the typed models"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&bad_id) && stderr.contains("`count`"),
+        "{stderr}"
+    );
+    // The archive is complete: every chat once, the bad one byte for byte as served.
+    let lines = jsonl(&out);
+    assert_holds_every_chat_once(&lines, &server.chats());
+    assert!(lines.contains(&bad_json));
+}

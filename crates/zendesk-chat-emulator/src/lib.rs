@@ -61,6 +61,7 @@ pub struct EmulatorBuilder {
     backdate: Duration,
     record_bodies: bool,
     address: SocketAddr,
+    agents_read_only: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -74,6 +75,7 @@ impl Default for EmulatorBuilder {
             backdate: Duration::ZERO,
             record_bodies: false,
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            agents_read_only: false,
         }
     }
 }
@@ -129,6 +131,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Behave as a Chat account created from Zendesk Support: agents can be read, and creating,
+    /// updating or deleting one answers 403.
+    pub fn agents_read_only(mut self, read_only: bool) -> Self {
+        self.agents_read_only = read_only;
+        self
+    }
+
     /// Listen on this address (`127.0.0.1` and a free port by default).
     pub fn address(mut self, address: SocketAddr) -> Self {
         self.address = address;
@@ -145,6 +154,7 @@ impl EmulatorBuilder {
             .await
             .map_err(std::io::Error::other)?;
         store.clock.backdate = self.backdate;
+        store.agents_read_only = self.agents_read_only;
         let owner = generate::owner_id(&store).unwrap_or_default();
         let tokens = if self.tokens.is_empty() {
             vec![DEFAULT_TOKEN.to_owned()]

@@ -30,16 +30,21 @@ impl Client {
     pub fn agents(&self) -> AgentPager {
         AgentPager {
             client: self.clone(),
-            page_size: 100,
+            page_size: MAX_AGENTS_PAGE_SIZE,
             since_id: None,
         }
     }
 }
 
+/// The most agents the pager asks for in one request: real accounts answer `limit=500` with 400,
+/// and 100 is the largest page known to be served (see `listAgents` in the spec).
+pub const MAX_AGENTS_PAGE_SIZE: u32 = 100;
+
 impl AgentPager {
-    /// Agents per request (100 by default).
+    /// Agents per request, from 1 to [`MAX_AGENTS_PAGE_SIZE`] (the default): a larger value is
+    /// lowered to it, since the API refuses what it does not serve.
     pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = page_size.max(1);
+        self.page_size = page_size.clamp(1, MAX_AGENTS_PAGE_SIZE);
         self
     }
 

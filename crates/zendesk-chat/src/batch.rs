@@ -79,7 +79,7 @@ impl Client {
                     Ok(chat) => {
                         found.chats.insert(id.clone(), chat);
                     }
-                    Err(failure) => found.failures.push(failure),
+                    Err(failure) => found.failures.push(*failure),
                 }
             }
         }

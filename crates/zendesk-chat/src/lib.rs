@@ -192,7 +192,7 @@ mod transport;
 #[allow(missing_docs)]
 mod generated;
 
-pub use agents::AgentPager;
+pub use agents::{AgentPager, MAX_AGENTS_PAGE_SIZE};
 pub use batch::{ChatsById, MAX_IDS_PER_REQUEST};
 pub use config::{
     BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,

@@ -68,8 +68,8 @@ pub(crate) struct Records<T> {
     pub(crate) failures: Vec<RecordError>,
 }
 
-impl<T> From<Vec<Result<T, RecordError>>> for Records<T> {
-    fn from(outcomes: Vec<Result<T, RecordError>>) -> Self {
+impl<T> From<Vec<Result<T, Box<RecordError>>>> for Records<T> {
+    fn from(outcomes: Vec<Result<T, Box<RecordError>>>) -> Self {
         let mut records = Self {
             items: Vec::with_capacity(outcomes.len()),
             failures: Vec::new(),
@@ -77,7 +77,7 @@ impl<T> From<Vec<Result<T, RecordError>>> for Records<T> {
         for outcome in outcomes {
             match outcome {
                 Ok(item) => records.items.push(item),
-                Err(failure) => records.failures.push(failure),
+                Err(failure) => records.failures.push(*failure),
             }
         }
         records
@@ -89,21 +89,23 @@ impl<T> From<Vec<Result<T, RecordError>>> for Records<T> {
 pub(crate) fn decode_each<'r, T, L>(
     operation: &'static Operation,
     records: impl IntoIterator<Item = (L, &'r RawValue)>,
-) -> Vec<Result<T, RecordError>>
+) -> Vec<Result<T, Box<RecordError>>>
 where
     T: DeserializeOwned,
     L: fmt::Display,
 {
-    let outcomes: Vec<Result<T, RecordError>> = records
+    let outcomes: Vec<Result<T, Box<RecordError>>> = records
         .into_iter()
         .map(|(location, raw)| {
-            decode_one::<T>(raw).map_err(|(path, message)| RecordError {
-                operation: operation.id,
-                location: location.to_string(),
-                id: read_id(raw),
-                path,
-                message,
-                raw: raw.to_owned(),
+            decode_one::<T>(raw).map_err(|(path, message)| {
+                Box::new(RecordError {
+                    operation: operation.id,
+                    location: location.to_string(),
+                    id: read_id(raw),
+                    path,
+                    message,
+                    raw: raw.to_owned(),
+                })
             })
         })
         .collect();
@@ -133,7 +135,7 @@ fn read_id(raw: &RawValue) -> Option<String> {
     }
 }
 
-fn report<T>(operation: &'static Operation, outcomes: &[Result<T, RecordError>]) {
+fn report<T>(operation: &'static Operation, outcomes: &[Result<T, Box<RecordError>>]) {
     let mut failed = 0;
     for failure in outcomes.iter().filter_map(|outcome| outcome.as_ref().err()) {
         failed += 1;

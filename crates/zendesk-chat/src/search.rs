@@ -273,7 +273,7 @@ impl Client {
             loop {
                 if let Some(result) = state.buffered.pop_front() {
                     state.delivered += 1;
-                    let result = result.map_err(|failure| Error::Record(Box::new(failure)));
+                    let result = result.map_err(Error::Record);
                     return Some((result, state));
                 }
                 let page = state.next_page.take()?;
@@ -299,7 +299,7 @@ struct SearchState {
     query: String,
     /// The page to request next; `None` when there is none.
     next_page: Option<u32>,
-    buffered: VecDeque<Result<types::SearchResult, RecordError>>,
+    buffered: VecDeque<Result<types::SearchResult, Box<RecordError>>>,
     delivered: u64,
     total: u64,
 }

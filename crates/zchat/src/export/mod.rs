@@ -6,6 +6,7 @@ mod progress;
 pub mod sink;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -14,7 +15,8 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use serde_json::value::RawValue;
 use zendesk_chat::Client;
-use zendesk_chat::export::{Export, ExportKind, ExportPage, ExportStart};
+use zendesk_chat::error::RecordError;
+use zendesk_chat::export::{self as exports, Export, ExportKind, ExportPage, ExportStart};
 
 pub use progress::Progress;
 use sink::{Checkpoint, FileSink, Format, Sink, SqliteSink};
@@ -100,6 +102,33 @@ pub struct Summary {
     pub pages: u64,
     /// Whether it resumed an earlier run.
     pub resumed: bool,
+    /// Records written by this run that the client's typed models do not fit (the archive keeps
+    /// them as sent; a typed reader would get them as `RecordError`s).
+    pub untyped: u64,
+    /// The first of those, described.
+    pub first_untyped: Option<String>,
+}
+
+impl Summary {
+    /// The closing line: records, pages and earlier runs.
+    pub fn describe(&self) -> String {
+        let mut line = format!("exported {} records in {} pages", self.records, self.pages);
+        if self.resumed {
+            line.push_str(&format!(" ({} in all, with earlier runs)", self.total));
+        }
+        line
+    }
+
+    /// The warning about records that would not decode typed, if there were any.
+    pub fn untyped_warning(&self) -> Option<String> {
+        (self.untyped > 0).then(|| {
+            format!(
+                "{} records would not decode into the typed models; they are in the archive as                  sent. The first: {}",
+                self.untyped,
+                self.first_untyped.as_deref().unwrap_or("?"),
+            )
+        })
+    }
 }
 
 /// Runs an export, reporting to `progress`.
@@ -144,6 +173,12 @@ pub async fn run(
     while let Some(page) = pages.recv().await {
         let page = page?;
         let (records, past_until) = until_filter(args, page.items)?;
+        let records = Arc::new(records);
+        // Checked against the typed models on another thread while the page is written.
+        let check = tokio::task::spawn_blocking({
+            let (resource, records) = (args.resource, records.clone());
+            move || typed_failures(resource, &records)
+        });
         summary.pages += 1;
         summary.records += records.len() as u64;
         summary.total += records.len() as u64;
@@ -153,6 +188,11 @@ pub async fn run(
             ended_at_until: args.until.filter(|_| past_until),
         };
         sink.write_page(&records, &checkpoint)?;
+        let failures = check.await.context("the typed check of a page failed")?;
+        summary.untyped += failures.len() as u64;
+        if summary.first_untyped.is_none() {
+            summary.first_untyped = failures.first().map(ToString::to_string);
+        }
         progress.page(
             summary.total,
             summary.records,
@@ -188,6 +228,18 @@ fn pages(
             args.limit,
             follow,
         ),
+    }
+}
+
+/// The records of a page that the client's typed models do not fit.
+fn typed_failures(resource: Resource, records: &[Box<RawValue>]) -> Vec<RecordError> {
+    match resource {
+        Resource::Chats => exports::decode_raw_items::<exports::Chats>(records).1,
+        Resource::AgentTimeline => exports::decode_raw_items::<exports::AgentTimeline>(records).1,
+        Resource::Conversions => exports::decode_raw_items::<exports::Conversions>(records).1,
+        Resource::DepartmentEvents => {
+            exports::decode_raw_items::<exports::DepartmentEvents>(records).1
+        }
     }
 }
 

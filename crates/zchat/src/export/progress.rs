@@ -54,6 +54,14 @@ impl Progress {
         }
     }
 
+    /// A warning about the data, printed even with `--quiet`.
+    pub fn warn(&self, message: &str) {
+        match &self.mode {
+            Mode::Quiet | Mode::Lines => eprintln!("warning: {message}"),
+            Mode::Bar(bar) => bar.println(format!("warning: {message}")),
+        }
+    }
+
     /// After each page: `total` records so far (with earlier runs), `records` and `pages` of this
     /// run, which took `elapsed`.
     pub fn page(&self, total: u64, records: u64, pages: u64, elapsed: Duration, caught_up: bool) {

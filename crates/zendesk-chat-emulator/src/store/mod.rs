@@ -41,6 +41,15 @@ impl ApiError {
         }
     }
 
+    /// 403 Forbidden.
+    pub fn forbidden(description: impl Into<String>) -> Self {
+        Self {
+            status: 403,
+            error: "Forbidden",
+            description: Some(description.into()),
+        }
+    }
+
     /// 404 Not Found, as Zendesk sends it (no description).
     pub fn not_found() -> Self {
         Self {
@@ -157,6 +166,9 @@ pub struct Store {
     pub department_events: Vec<ExportItem>,
     /// The clock changes are stamped with.
     pub clock: Clock,
+    /// A Chat account created from Zendesk Support: agents can be read, not written (creating,
+    /// updating and deleting agents answer 403).
+    pub agents_read_only: bool,
     next_agent_id: i64,
     next_visitor: u64,
 }
@@ -175,9 +187,20 @@ impl Store {
             timeline: Vec::new(),
             department_events: Vec::new(),
             clock: Clock::default(),
+            agents_read_only: false,
             next_agent_id: 7_282_619_000_000,
             next_visitor: 0,
         }
+    }
+
+    /// 403 on an account whose agents are read-only (created from Zendesk Support).
+    fn check_agents_writable(&self) -> Result<(), ApiError> {
+        if self.agents_read_only {
+            return Err(ApiError::forbidden(
+                "this Chat account was created from Zendesk Support: agents are managed there",
+            ));
+        }
+        Ok(())
     }
 
     /// Adds (or replaces) an agent; it needs an id.
@@ -246,6 +269,10 @@ impl Store {
         let (since_id, max_id, limit) = (number("since_id")?, number("max_id")?, number("limit")?);
         if limit.is_some_and(|l| l < 1) {
             return Err(ApiError::bad_request("limit must be at least 1"));
+        }
+        // Real accounts answer `limit=500` with 400; 100 is the largest page known to be served.
+        if limit.is_some_and(|l| l > i64::from(zendesk_chat::MAX_AGENTS_PAGE_SIZE)) {
+            return Err(ApiError::bad_request("limit must be at most 100"));
         }
         let paged = since_id.is_some() || max_id.is_some() || limit.is_some();
         let limit = limit.unwrap_or(if paged { 10 } else { i64::MAX }) as usize;
@@ -317,6 +344,7 @@ impl Store {
 
     /// `POST /agents`: `email` and `password` are required, and the email must be free.
     pub fn create_agent(&mut self, body: &[u8]) -> Outcome {
+        self.check_agents_writable()?;
         let request: types::CreateAgentRequest = parse_body(body)?;
         if request.password.expose().is_empty() || request.email.is_empty() {
             return Err(ApiError::unprocessable("email and password are required"));
@@ -355,6 +383,7 @@ impl Store {
 
     /// `PUT /agents/{id}`.
     pub fn update_agent(&mut self, id: i64, body: &[u8]) -> Outcome {
+        self.check_agents_writable()?;
         let request: types::UpdateAgentRequest = parse_body(body)?;
         if let Some(email) = &request.email
             && self
@@ -384,6 +413,7 @@ impl Store {
 
     /// `DELETE /agents/{id}`.
     pub fn delete_agent(&mut self, id: i64) -> Outcome {
+        self.check_agents_writable()?;
         self.agents.remove(&id).ok_or_else(ApiError::not_found)?;
         self.shortcuts.remove(&id);
         Ok(Answer::no_content())
@@ -391,6 +421,7 @@ impl Store {
 
     /// `DELETE /agents/{id}/shortcuts`.
     pub fn delete_agent_shortcuts(&mut self, id: i64) -> Outcome {
+        self.check_agents_writable()?;
         if !self.agents.contains_key(&id) {
             return Err(ApiError::not_found());
         }
