@@ -30,9 +30,14 @@
 //!   gets no `Default`, and a builder that fails unless its `extra` map is set by hand).
 //!
 //! Every override fails loudly when it no longer matches anything in the spec, so none can rot.
+//!
+//! The Conversations API (GraphQL over a WebSocket) has its own generator, [`graphql`]: the
+//! curated schema and the operation documents in, validated by apollo-compiler, typed variables
+//! and data out.
 
 pub mod examples;
 pub mod format;
+pub mod graphql;
 pub mod lint;
 pub mod open_enums;
 pub mod operations;
@@ -91,6 +96,9 @@ pub enum Error {
     /// A setting names something the spec does not have.
     #[error("stale generator setting: {0}")]
     StaleSetting(String),
+    /// The GraphQL schema or an operation of the Conversations API is refused.
+    #[error(transparent)]
+    Graphql(#[from] graphql::GraphqlError),
 }
 
 /// The result of a generation step.

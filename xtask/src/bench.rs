@@ -119,7 +119,15 @@ struct EmulatorProcess {
 impl EmulatorProcess {
     fn start(root: &Path, chats: usize) -> anyhow::Result<Self> {
         let mut child = Command::new(release(root, "zendesk-chat-emulator"))
-            .args(["--port", "0", "--seed", "7", "--chats", &chats.to_string()])
+            .args([
+                "--port",
+                "0",
+                "--seed",
+                "7",
+                "--chats",
+                &chats.to_string(),
+                "--no-visitors",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -204,7 +212,7 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         out.join("export.sqlite"),
         out.join("floor.txt"),
     );
-    let zchat = |target: &[&Path], flag: &str| {
+    let zchat = |target: &[&Path], flag: &str, extra: &[&str]| {
         let mut command = Command::new(release(root, "zchat"));
         command
             .args([
@@ -218,12 +226,14 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
                 flag,
             ])
             .arg(target[0])
+            .args(extra)
             .env("ZENDESK_CHAT_TOKEN", "emulator-token");
         command
     };
-    let mut runs: [Vec<Usage>; 3] = Default::default();
+    let unchecked = out.join("export-unchecked.jsonl");
+    let mut runs: [Vec<Usage>; 4] = Default::default();
     for _ in 0..args.rounds.max(1) {
-        for path in [&jsonl, &sqlite, &floor] {
+        for path in [&jsonl, &sqlite, &floor, &unchecked] {
             let _ = std::fs::remove_file(path);
             let mut state = path.as_os_str().to_owned();
             state.push(".state.json");
@@ -242,8 +252,12 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
             ])
             .arg(&floor);
         runs[0].push(measure(&mut floor_command, out)?);
-        runs[1].push(measure(&mut zchat(&[&jsonl], "--out"), out)?);
-        runs[2].push(measure(&mut zchat(&[&sqlite], "--sqlite"), out)?);
+        runs[1].push(measure(&mut zchat(&[&jsonl], "--out", &[]), out)?);
+        runs[2].push(measure(&mut zchat(&[&sqlite], "--sqlite", &[]), out)?);
+        runs[3].push(measure(
+            &mut zchat(&[&unchecked], "--out", &["--no-typed-check"]),
+            out,
+        )?);
     }
     let lines = std::fs::read_to_string(&jsonl)?.lines().count();
     if lines != args.export_chats {
@@ -264,6 +278,7 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         "floor: reqwest loop writing the page bytes",
         "`zchat export chats --out x.jsonl`",
         "`zchat export chats --sqlite x.sqlite`",
+        "`zchat export chats --out x.jsonl --no-typed-check`",
     ]
     .iter()
     .zip(&runs)

@@ -124,6 +124,7 @@ fn export_args(out: Option<PathBuf>, sqlite: Option<PathBuf>) -> anyhow::Result<
         follow: false,
         interval: 60,
         limit: 1000,
+        no_typed_check: false,
     })
 }
 

@@ -32,6 +32,7 @@
 //! cannot drift apart. Where the docs leave a behaviour open, the emulator's choice is documented
 //! on the operation (see [`store::Store`]).
 
+pub mod conversations;
 pub mod generate;
 pub mod http;
 pub mod store;
@@ -62,6 +63,7 @@ pub struct EmulatorBuilder {
     record_bodies: bool,
     address: SocketAddr,
     agents_read_only: bool,
+    visitors: Option<Duration>,
 }
 
 impl Default for EmulatorBuilder {
@@ -76,6 +78,7 @@ impl Default for EmulatorBuilder {
             record_bodies: false,
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             agents_read_only: false,
+            visitors: None,
         }
     }
 }
@@ -138,6 +141,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Simulated visitors on the Conversations API: every `interval`, a visitor starts a chat or
+    /// writes in one (off by default in the library, so that an account stays as generated; the
+    /// binary turns them on unless `--no-visitors`).
+    pub fn simulated_visitors(mut self, interval: Option<Duration>) -> Self {
+        self.visitors = interval;
+        self
+    }
+
     /// Listen on this address (`127.0.0.1` and a free port by default).
     pub fn address(mut self, address: SocketAddr) -> Self {
         self.address = address;
@@ -177,7 +188,12 @@ impl EmulatorBuilder {
             base_url: base_url.clone(),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let router = http::router(shared.clone());
+        let conversations = conversations::Conversations::new(shared.clone());
+        if let Some(interval) = self.visitors {
+            conversations::spawn_visitors(conversations.clone(), interval, seed);
+        }
+        let router =
+            http::router(shared.clone()).merge(conversations::router(conversations.clone()));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -189,6 +205,7 @@ impl EmulatorBuilder {
             base_url,
             token: tokens[0].clone(),
             shared,
+            conversations,
             stop: Some(stop),
             task: Some(task),
         })
@@ -201,11 +218,28 @@ pub struct Emulator {
     base_url: String,
     token: String,
     shared: Arc<http::Shared>,
+    conversations: Arc<conversations::Conversations>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
+    /// The Conversations API's state: its sessions, and faults to inject.
+    pub fn conversations(&self) -> &conversations::Conversations {
+        &self.conversations
+    }
+
+    /// A visitor writes `text` in `channel_id`, or starts a new chat with it (`None`); the
+    /// channel, as the Conversations API names it, and its REST chat.
+    pub fn visitor_says(
+        &self,
+        channel_id: Option<&str>,
+        text: &str,
+    ) -> Result<conversations::VisitorChannel, String> {
+        let mut rng = fastrand::Rng::new();
+        conversations::visitors_say(&self.conversations, channel_id, text, &mut rng)
+    }
+
     /// Starts configuring an emulator.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()

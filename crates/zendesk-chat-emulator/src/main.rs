@@ -44,6 +44,13 @@ struct Args {
     /// Stamp changes this many seconds ago, so that they can be exported at once.
     #[arg(long, default_value_t = 0)]
     backdate_changes_secs: u64,
+    /// No simulated visitors on the Conversations API (by default a visitor starts a chat or
+    /// writes in one about once a second).
+    #[arg(long)]
+    no_visitors: bool,
+    /// Seconds between two acts of the simulated visitors.
+    #[arg(long, default_value_t = 1.0)]
+    visitor_interval_secs: f64,
 }
 
 #[tokio::main]
@@ -61,7 +68,11 @@ async fn main() -> anyhow::Result<()> {
         .account(size)
         .address(SocketAddr::new(args.host, args.port))
         .faults(Faults::mixed(args.fault_rate, args.seed))
-        .backdate_changes(Duration::from_secs(args.backdate_changes_secs));
+        .backdate_changes(Duration::from_secs(args.backdate_changes_secs))
+        .simulated_visitors(
+            (!args.no_visitors)
+                .then(|| Duration::from_secs_f64(args.visitor_interval_secs.max(0.01))),
+        );
     for token in &args.tokens {
         builder = builder.token(token);
     }
@@ -77,6 +88,10 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "  try:   curl -H 'Authorization: Bearer {}' {}/api/v2/chat/agents/me",
         emulator.token(),
+        emulator.base_url()
+    );
+    println!(
+        "  conversations: POST {}/graphql/request (startAgentSession), then the WebSocket it names",
         emulator.base_url()
     );
     tokio::signal::ctrl_c().await?;

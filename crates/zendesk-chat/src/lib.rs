@@ -142,6 +142,34 @@
 //!
 //! See [`export`] for the rules it follows (the caught-up rule, the five-minute rule, units).
 //!
+//! # Real payloads, and a record that fits no model
+//!
+//! The models follow what live accounts send, not only what the reference pages say (see the
+//! spec's `x-curation` notes): `msg_id` as a string or a number, array-shaped `webpath` items
+//! ([`WebpathItem`]), department ids as integers or strings ([`LooseId`]), nulls where the tables
+//! promise values, session dates such as `2017-04-24T12:43:37+00:00Z` kept as sent and parsed by
+//! [`Timestamp::to_datetime`].
+//!
+//! The next surprise will still come. The paths over many records degrade per record, never per
+//! page: a record of an export page, a search page or a batch of [`Client::chats_by_ids`] that
+//! does not fit its model is delivered as an [`error::RecordError`] (its JSON as sent, its id,
+//! the path and the reason; a `tracing` warning too), the others typed, and an export's cursor
+//! moves past it:
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use zendesk_chat::export::ExportStart;
+//!
+//! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+//! let mut pages = std::pin::pin!(client.incremental_chats(ExportStart::beginning()).pages());
+//! while let Some(page) = pages.try_next().await? {
+//!     for failure in &page.failures {
+//!         eprintln!("{failure}"); // keep failure.raw: it is the record exactly as sent
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Batches and resource expansion
 //!
 //! ```no_run
@@ -149,7 +177,7 @@
 //! use zendesk_chat::export::ExportStart;
 //!
 //! # async fn run(client: zendesk_chat::Client, ids: Vec<String>) -> Result<(), zendesk_chat::Error> {
-//! let chats = client.chats_by_ids(&ids).await?;          // 50 ids a request, docs merged
+//! let found = client.chats_by_ids(&ids).await?;          // 50 ids a request, docs merged
 //! let deleted = client.delete_chats(&ids).await?;        // 50 a request, results merged
 //! println!("{} deleted, {:?} failed", deleted.number_success.unwrap_or(0), deleted.failed);
 //!

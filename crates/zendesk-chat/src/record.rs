@@ -113,7 +113,11 @@ where
     outcomes
 }
 
+/// Decodes one record; only a record that does not fit is read again, to locate the problem.
 fn decode_one<T: DeserializeOwned>(raw: &RawValue) -> Result<T, (String, String)> {
+    if let Ok(item) = serde_json::from_str(raw.get()) {
+        return Ok(item);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|located| {
         join_union_paths(located.path().to_string(), located.into_inner().to_string())

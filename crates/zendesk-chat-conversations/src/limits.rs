@@ -1,0 +1,243 @@
+//! The API's limits, kept on the client so that a call that would break one waits or gets a
+//! typed error instead of a rejection from the server: 100 requests a second,
+//! `startAgentSession` once a second and 50 times an hour, 10 concurrent subscriptions. (The
+//! fourth, a query depth of 11, is kept by the generator: every operation the crate sends was
+//! checked when it was generated.)
+//!
+//! The rates are kept as sliding windows ("at most N in any window of this length"), which is
+//! what the API's wording promises and what a server counting in fixed windows accepts too. (A
+//! token bucket such as `governor`'s lets up to twice the rate through across a window's edge, so
+//! it is not used here.)
+
+use std::collections::VecDeque;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::{Error, Limit, LimitExceeded};
+
+/// Requests a second the API takes (queries, mutations but `startAgentSession`, subscriptions,
+/// stops).
+pub const REQUESTS_PER_SECOND: usize = 100;
+/// `startAgentSession` calls a second.
+pub const SESSION_STARTS_PER_SECOND: usize = 1;
+/// `startAgentSession` calls an hour.
+pub const SESSION_STARTS_PER_HOUR: usize = 50;
+/// Concurrent subscriptions a session may hold.
+pub const MAX_SUBSCRIPTIONS: usize = 10;
+
+/// What a call does when the request rate is used up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WhenLimited {
+    /// Wait for its turn (the default): calls are queued, never failed, by the rate limit.
+    #[default]
+    Queue,
+    /// Fail at once with [`Error::Limit`].
+    Refuse,
+}
+
+/// At most `limit` events in any window of `window`: the times of the last `limit` events.
+#[derive(Debug)]
+struct SlidingWindow {
+    limit: usize,
+    window: Duration,
+    times: VecDeque<Instant>,
+}
+
+impl SlidingWindow {
+    fn new(limit: usize, window: Duration) -> Self {
+        Self {
+            limit,
+            window,
+            times: VecDeque::with_capacity(limit),
+        }
+    }
+
+    /// Takes a turn now, or says how long until one is free.
+    fn try_take(&mut self, now: Instant) -> Result<(), Duration> {
+        while self
+            .times
+            .front()
+            .is_some_and(|oldest| now.duration_since(*oldest) >= self.window)
+        {
+            self.times.pop_front();
+        }
+        if self.times.len() < self.limit {
+            self.times.push_back(now);
+            return Ok(());
+        }
+        let oldest = *self.times.front().expect("full");
+        Err(self.window - now.duration_since(oldest))
+    }
+}
+
+/// The request rate of one session.
+#[derive(Debug)]
+pub(crate) struct RequestRate {
+    window: Mutex<SlidingWindow>,
+    when_limited: WhenLimited,
+}
+
+impl RequestRate {
+    pub(crate) fn new(when_limited: WhenLimited) -> Self {
+        Self {
+            window: Mutex::new(SlidingWindow::new(
+                REQUESTS_PER_SECOND,
+                Duration::from_secs(1),
+            )),
+            when_limited,
+        }
+    }
+
+    /// Takes one request's turn: waits for it, or refuses, as configured.
+    pub(crate) async fn take(&self) -> Result<(), Error> {
+        loop {
+            let turn = lock(&self.window).try_take(Instant::now());
+            match (turn, self.when_limited) {
+                (Ok(()), _) => return Ok(()),
+                (Err(wait), WhenLimited::Queue) => tokio::time::sleep(wait).await,
+                (Err(wait), WhenLimited::Refuse) => {
+                    return Err(Error::Limit(LimitExceeded {
+                        limit: Limit::Requests,
+                        retry_after: Some(wait),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The `startAgentSession` budget: once a second and 50 times an hour. Shared by every session
+/// of the process by default (the API counts per account), or given to a session builder.
+#[derive(Debug, Clone)]
+pub struct SessionStarts {
+    windows: Arc<Mutex<(SlidingWindow, SlidingWindow)>>,
+}
+
+static PROCESS_STARTS: LazyLock<SessionStarts> = LazyLock::new(SessionStarts::new);
+
+impl SessionStarts {
+    /// A budget of its own, at the API's rates.
+    pub fn new() -> Self {
+        Self {
+            windows: Arc::new(Mutex::new((
+                SlidingWindow::new(SESSION_STARTS_PER_SECOND, Duration::from_secs(1)),
+                SlidingWindow::new(SESSION_STARTS_PER_HOUR, Duration::from_secs(3600)),
+            ))),
+        }
+    }
+
+    /// The process-wide budget every session uses unless given another.
+    pub fn shared() -> Self {
+        PROCESS_STARTS.clone()
+    }
+
+    /// Takes a start: waits out the once-a-second rule; refuses, with how long until the next
+    /// one is allowed, when the hour's 50 are used up.
+    pub(crate) async fn take(&self) -> Result<(), Error> {
+        loop {
+            let wait = {
+                let mut windows = lock(&self.windows);
+                let (per_second, per_hour) = &mut *windows;
+                let now = Instant::now();
+                // The hour is checked without taking a turn, so that a refused start costs none.
+                let mut probe = SlidingWindow {
+                    limit: per_hour.limit,
+                    window: per_hour.window,
+                    times: per_hour.times.clone(),
+                };
+                if let Err(wait) = probe.try_take(now) {
+                    return Err(Error::Limit(LimitExceeded {
+                        limit: Limit::SessionStarts,
+                        retry_after: Some(wait),
+                    }));
+                }
+                match per_second.try_take(now) {
+                    Ok(()) => {
+                        per_hour.times = probe.times;
+                        return Ok(());
+                    }
+                    Err(wait) => wait,
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// How long until a start is allowed, if one is not now (for the self-healing loop).
+    pub(crate) fn wait_hint(error: &Error) -> Option<Duration> {
+        match error {
+            Error::Limit(LimitExceeded {
+                limit: Limit::SessionStarts,
+                retry_after,
+            }) => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl Default for SessionStarts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sliding_window_never_lets_more_than_its_limit_through_any_window() {
+        let start = Instant::now();
+        let mut window = SlidingWindow::new(3, Duration::from_secs(1));
+        for ms in [0, 10, 20] {
+            assert!(window.try_take(start + Duration::from_millis(ms)).is_ok());
+        }
+        let wait = window
+            .try_take(start + Duration::from_millis(500))
+            .unwrap_err();
+        assert_eq!(wait, Duration::from_millis(500));
+        assert!(window.try_take(start + Duration::from_millis(1000)).is_ok());
+        assert!(
+            window
+                .try_take(start + Duration::from_millis(1005))
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_hundred_and_first_request_in_a_second_is_refused_when_asked_to() {
+        let rate = RequestRate::new(WhenLimited::Refuse);
+        for _ in 0..REQUESTS_PER_SECOND {
+            rate.take().await.unwrap();
+        }
+        let error = rate.take().await.unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                Error::Limit(LimitExceeded { limit: Limit::Requests, retry_after: Some(wait) })
+                    if *wait <= Duration::from_secs(1)
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_fifty_first_start_in_an_hour_is_refused_with_the_wait() {
+        let starts = SessionStarts::new();
+        for _ in 0..SESSION_STARTS_PER_HOUR {
+            starts.take().await.unwrap();
+        }
+        let error = starts.take().await.unwrap_err();
+        let wait = SessionStarts::wait_hint(&error).unwrap();
+        assert!(wait > Duration::from_secs(60), "{wait:?}");
+        assert!(error.to_string().contains("50 times an hour"), "{error}");
+    }
+}
