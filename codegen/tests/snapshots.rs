@@ -136,3 +136,50 @@ fn the_whole_generated_client() {
         .unwrap();
     insta::assert_snapshot!(client.contents);
 }
+
+#[test]
+fn the_whole_generated_conversations_client() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let files = zendesk_chat_codegen::project::project_files(root).unwrap();
+    let client = files
+        .iter()
+        .find(|f| {
+            f.path
+                .ends_with("zendesk-chat-conversations/src/generated.rs")
+        })
+        .unwrap();
+    insta::assert_snapshot!(client.contents);
+}
+
+/// A schema with an interface, an open enum and an input object, for the GraphQL generator.
+const GRAPHQL_SCHEMA: &str = r#"
+    type Query { me: User, find(filter: Filter!): [User!]! }
+    "Someone." interface User { id: ID! }
+    type Agent implements User { id: ID!, name: String, status: STATUS }
+    type Visitor implements User { id: ID!, email: String }
+    "An agent's status." enum STATUS { ONLINE AWAY }
+    input Filter { status: STATUS, name: String! }
+"#;
+
+#[test]
+fn an_interface_selection_is_an_enum_told_apart_by_typename() {
+    use zendesk_chat_codegen::graphql::{
+        ConversationsLayout, Documents, generate_conversations_client,
+    };
+    let documents = Documents::from_sources(
+        "schema.graphql",
+        GRAPHQL_SCHEMA,
+        vec![(
+            "Find".into(),
+            "ops/Find.graphql".into(),
+            "# Users by status.\nquery Find($filter: Filter!) { find(filter: $filter) { __typename id ... on Agent { name status } } }".into(),
+        )],
+    )
+    .unwrap();
+    let generated = generate_conversations_client(
+        &documents,
+        &ConversationsLayout::zendesk_chat_conversations(),
+    )
+    .unwrap();
+    insta::assert_snapshot!(generated);
+}
