@@ -9,6 +9,8 @@
 //! 3. Memory: peak RSS of `zchat export chats` for a small and a large account.
 //! 4. Build cost: clean builds of a crate that depends on `zendesk-chat`, and of one that depends
 //!    on reqwest + serde + tokio only.
+//! 5. Conversations: a visitor's message → a bot's reply round trip through the emulator (median,
+//!    p99), and the sustained request rate of one session against the API's 100 a second.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -67,6 +69,9 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
     }
     if wanted("build") {
         report.push(build_cost(root, &out)?);
+    }
+    if wanted("conversations") {
+        report.push(conversations(root)?);
     }
     let text = report.join("\n");
     std::fs::write(out.join("report.md"), &text)?;
@@ -295,6 +300,31 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         ));
     }
     Ok(table)
+}
+
+/// The Conversations API's round trip and sustained rate, from the `conversations` bench binary.
+fn conversations(root: &Path) -> anyhow::Result<String> {
+    cargo(
+        root,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "zendesk-chat-bench",
+            "--bin",
+            "conversations",
+        ],
+    )?;
+    let output = Command::new(release(root, "conversations"))
+        .output()
+        .context("running the conversations benchmark")?;
+    if !output.status.success() {
+        bail!(
+            "the conversations benchmark failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?)
 }
 
 fn memory(root: &Path, out: &Path, sizes: &[usize]) -> anyhow::Result<String> {

@@ -54,12 +54,7 @@ impl Connection {
     /// A client for the account, or a one-line reason why there is none.
     pub fn client(&self) -> anyhow::Result<Client> {
         let file = self.config_file()?;
-        let token = self.token.clone().or(file.token).filter(|t| !t.is_empty());
-        let Some(token) = token else {
-            bail!(
-                "no access token: set ZENDESK_CHAT_TOKEN, pass --token, or put `token = \"…\"` in the config file"
-            );
-        };
+        let token = self.token_from(&file)?;
         let mut builder = Client::builder()
             .token(token)
             .user_agent(concat!("zchat/", env!("CARGO_PKG_VERSION")));
@@ -74,6 +69,33 @@ impl Connection {
             ),
         };
         Ok(builder.build()?)
+    }
+
+    /// The access token and the Conversations API's address (`--base-url` when given, such as
+    /// an emulator's; else Zendesk's), for `zchat agent`.
+    pub fn conversations(&self) -> anyhow::Result<(String, String)> {
+        let file = self.config_file()?;
+        let token = self.token_from(&file)?;
+        let endpoint = self
+            .base_url
+            .clone()
+            .or(file.base_url)
+            .unwrap_or_else(|| zendesk_chat_conversations::DEFAULT_ENDPOINT.to_owned());
+        Ok((token, endpoint))
+    }
+
+    fn token_from(&self, file: &ConfigFile) -> anyhow::Result<String> {
+        let token = self
+            .token
+            .clone()
+            .or(file.token.clone())
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            bail!(
+                "no access token: set ZENDESK_CHAT_TOKEN, pass --token, or put `token = \"…\"` in the config file"
+            );
+        };
+        Ok(token)
     }
 
     fn config_file(&self) -> anyhow::Result<ConfigFile> {

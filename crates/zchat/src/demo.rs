@@ -100,12 +100,12 @@ pub async fn run(demo: DemoArgs, progress: &Progress) -> anyhow::Result<()> {
     );
 
     if demo.keep_running {
+        // Visitors now start chats and write, for the Conversations API.
+        emulator.start_simulated_visitors(std::time::Duration::from_secs(1));
         println!(
-            "\nThe emulator keeps running until Ctrl-C. Try:\n  zchat --base-url {} --token {} agents list --table\n  zchat --base-url {} --token {} chats search 'rating:good' --limit 5 --table",
-            emulator.base_url(),
-            emulator.token(),
-            emulator.base_url(),
-            emulator.token()
+            "\nThe emulator keeps running until Ctrl-C, with simulated visitors chatting. Try:\n  zchat --base-url {url} --token {token} agents list --table\n  zchat --base-url {url} --token {token} chats search 'rating:good' --limit 5 --table\n  zchat --base-url {url} --token {token} agent watch",
+            url = emulator.base_url(),
+            token = emulator.token(),
         );
         tokio::signal::ctrl_c().await?;
     }

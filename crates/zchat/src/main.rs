@@ -4,11 +4,13 @@
 //!   sent it, resumable (also CSV, or SQLite with `--sqlite`); `--follow` keeps polling.
 //! - `zchat chats get|search|delete`, `zchat agents list|get|me|create|update|delete`,
 //!   `zchat visitors get|create|update`: JSON, or a table with `--table`.
+//! - `zchat agent watch`: live messages over the Conversations API, as an agent sees them.
 //! - `zchat demo`: all of it against an emulator started in this process, with no account.
 //!
 //! The account comes from flags, then `ZENDESK_SUBDOMAIN` and `ZENDESK_CHAT_TOKEN`, then the
 //! config file. Errors are one line, with a non-zero exit code; the token is never printed.
 
+mod agent;
 mod commands;
 mod config;
 mod demo;
@@ -58,6 +60,9 @@ enum Command {
     /// Visitors: get, create, update.
     #[command(subcommand)]
     Visitors(VisitorsCommand),
+    /// Act as a chat agent over the Conversations API: watch live messages.
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
     /// Start an emulator with a generated account and export it: no account or network needed.
     Demo(demo::DemoArgs),
 }
@@ -136,5 +141,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Visitors(command) => {
             commands::visitors(&cli.connection.client()?, command, &output).await
         }
+        Command::Agent(command) => agent::run(&cli.connection, command).await,
     }
 }

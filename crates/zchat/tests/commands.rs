@@ -311,3 +311,33 @@ fn the_demo_runs_offline_and_exports_everything() {
         .unwrap();
     assert_eq!(rows, 400);
 }
+
+#[test]
+fn agent_watch_prints_live_messages_as_they_arrive() {
+    let server = Server::start(
+        zendesk_chat_emulator::Emulator::builder()
+            .chats(20)
+            .simulated_visitors(Some(std::time::Duration::from_millis(100))),
+    );
+    let output = server
+        .zchat()
+        .args(["agent", "watch", "--count", "3", "--online"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for line in lines {
+        assert!(
+            line.starts_with("[VisitorChannel:") && line.contains("] Visitor Visitor "),
+            "{line}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(server.emulator.token()));
+}

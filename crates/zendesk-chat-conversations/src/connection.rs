@@ -195,6 +195,9 @@ impl Connection {
                         }
                     }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
+                        if self.shared.stopping.load(Ordering::SeqCst) {
+                            return self.close(Some("stopped".into())).await;
+                        }
                         tracing::warn!("the agent session's socket closed; reconnecting");
                         self.heal(false).await;
                     }

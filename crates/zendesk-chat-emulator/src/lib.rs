@@ -240,6 +240,11 @@ impl Emulator {
         conversations::visitors_say(&self.conversations, channel_id, text, &mut rng)
     }
 
+    /// Starts simulated visitors now (see [`EmulatorBuilder::simulated_visitors`]).
+    pub fn start_simulated_visitors(&self, interval: Duration) {
+        conversations::spawn_visitors(self.conversations.clone(), interval, fastrand::u64(..));
+    }
+
     /// Starts configuring an emulator.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
