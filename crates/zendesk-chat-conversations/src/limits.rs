@@ -116,9 +116,32 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The `startAgentSession` budget: once a second and 50 times an hour. Shared by every session
 /// of the process by default (the API counts per account), or given to a session builder.
+///
+/// Starts are made one at a time, and the next waits a second from the moment the last one was
+/// *answered*: the server counts a request when it arrives, somewhere between the client sending
+/// it and reading the answer, so spacing by the answer is never too close.
 #[derive(Debug, Clone)]
 pub struct SessionStarts {
-    windows: Arc<Mutex<(SlidingWindow, SlidingWindow)>>,
+    inner: Arc<StartsInner>,
+}
+
+#[derive(Debug)]
+struct StartsInner {
+    /// Held for a whole start; when the last one was answered.
+    turn: tokio::sync::Mutex<Option<Instant>>,
+    hour: Mutex<SlidingWindow>,
+}
+
+/// The right to make one start; when dropped, the start is over and the next one may follow a
+/// second later.
+pub(crate) struct StartTurn<'a> {
+    last: tokio::sync::MutexGuard<'a, Option<Instant>>,
+}
+
+impl Drop for StartTurn<'_> {
+    fn drop(&mut self) {
+        *self.last = Some(Instant::now());
+    }
 }
 
 static PROCESS_STARTS: LazyLock<SessionStarts> = LazyLock::new(SessionStarts::new);
@@ -127,10 +150,13 @@ impl SessionStarts {
     /// A budget of its own, at the API's rates.
     pub fn new() -> Self {
         Self {
-            windows: Arc::new(Mutex::new((
-                SlidingWindow::new(SESSION_STARTS_PER_SECOND, Duration::from_secs(1)),
-                SlidingWindow::new(SESSION_STARTS_PER_HOUR, Duration::from_secs(3600)),
-            ))),
+            inner: Arc::new(StartsInner {
+                turn: tokio::sync::Mutex::new(None),
+                hour: Mutex::new(SlidingWindow::new(
+                    SESSION_STARTS_PER_HOUR,
+                    Duration::from_secs(3600),
+                )),
+            }),
         }
     }
 
@@ -139,36 +165,21 @@ impl SessionStarts {
         PROCESS_STARTS.clone()
     }
 
-    /// Takes a start: waits out the once-a-second rule; refuses, with how long until the next
-    /// one is allowed, when the hour's 50 are used up.
-    pub(crate) async fn take(&self) -> Result<(), Error> {
-        loop {
-            let wait = {
-                let mut windows = lock(&self.windows);
-                let (per_second, per_hour) = &mut *windows;
-                let now = Instant::now();
-                // The hour is checked without taking a turn, so that a refused start costs none.
-                let mut probe = SlidingWindow {
-                    limit: per_hour.limit,
-                    window: per_hour.window,
-                    times: per_hour.times.clone(),
-                };
-                if let Err(wait) = probe.try_take(now) {
-                    return Err(Error::Limit(LimitExceeded {
-                        limit: Limit::SessionStarts,
-                        retry_after: Some(wait),
-                    }));
-                }
-                match per_second.try_take(now) {
-                    Ok(()) => {
-                        per_hour.times = probe.times;
-                        return Ok(());
-                    }
-                    Err(wait) => wait,
-                }
-            };
-            tokio::time::sleep(wait).await;
+    /// Waits for the turn to start a session (a second after the last start was answered);
+    /// refuses, with how long until the next one is allowed, when the hour's 50 are used up.
+    pub(crate) async fn begin(&self) -> Result<StartTurn<'_>, Error> {
+        let last = self.inner.turn.lock().await;
+        if let Err(wait) = lock(&self.inner.hour).try_take(Instant::now()) {
+            return Err(Error::Limit(LimitExceeded {
+                limit: Limit::SessionStarts,
+                retry_after: Some(wait),
+            }));
         }
+        if let Some(answered) = *last {
+            let spacing = Duration::from_secs(1) / SESSION_STARTS_PER_SECOND as u32;
+            tokio::time::sleep_until(answered + spacing).await;
+        }
+        Ok(StartTurn { last })
     }
 
     /// How long until a start is allowed, if one is not now (for the self-healing loop).
@@ -230,12 +241,23 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn starts_are_a_second_apart_from_the_last_answer() {
+        let starts = SessionStarts::new();
+        let first = starts.begin().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await; // the answer takes a while
+        drop(first);
+        let answered = Instant::now();
+        drop(starts.begin().await.unwrap());
+        assert!(answered.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn the_fifty_first_start_in_an_hour_is_refused_with_the_wait() {
         let starts = SessionStarts::new();
         for _ in 0..SESSION_STARTS_PER_HOUR {
-            starts.take().await.unwrap();
+            drop(starts.begin().await.unwrap());
         }
-        let error = starts.take().await.unwrap_err();
+        let error = starts.begin().await.err().unwrap();
         let wait = SessionStarts::wait_hint(&error).unwrap();
         assert!(wait > Duration::from_secs(60), "{wait:?}");
         assert!(error.to_string().contains("50 times an hour"), "{error}");

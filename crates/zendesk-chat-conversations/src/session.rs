@@ -194,7 +194,8 @@ impl AgentSessionBuilder {
 /// `startAgentSession` over HTTP (no auth header: the token is the argument), drawing from the
 /// start budget; the WebSocket URL it answers.
 pub(crate) async fn start_session(settings: &Settings) -> Result<String, Error> {
-    settings.starts.take().await?;
+    // Held until the answer is read: the next start waits a second from then.
+    let _turn = settings.starts.begin().await?;
     let variables = start_agent_session::Variables {
         access_token: settings.token.expose_secret().to_owned(),
     };
