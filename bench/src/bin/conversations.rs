@@ -20,7 +20,7 @@ struct Args {
     #[arg(long, default_value_t = 300)]
     round_trips: usize,
     /// Requests for the sustained rate.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 1000)]
     requests: usize,
 }
 
@@ -71,6 +71,9 @@ async fn main() -> anyhow::Result<()> {
     wait_for(&mut replies, "re: warm-up").await?;
     let mut times = Vec::with_capacity(args.round_trips);
     for i in 0..args.round_trips {
+        // Paced under the API's 100 requests a second, so that the figure is the latency, not
+        // the client's queue for the limit.
+        tokio::time::sleep(Duration::from_millis(15)).await;
         let text = format!("ping {i}");
         let sent = Instant::now();
         emulator
@@ -83,7 +86,8 @@ async fn main() -> anyhow::Result<()> {
     let median = times[times.len() / 2];
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
 
-    // Sustained rate: 8 callers share one session (queued at the client, never refused).
+    // Sustained rate: 8 callers share one session (queued at the client; the server refuses
+    // none, or a caller fails).
     let worker_count = 8;
     let per_worker = args.requests / worker_count;
     let started = Instant::now();
@@ -104,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let done = per_worker * worker_count;
     let rate = done as f64 / elapsed.as_secs_f64();
+
     bot_task.abort();
 
     println!(
@@ -112,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
          | measure | figure |\n|---|---|\n\
          | visitor message → bot reply → visitor, median of {} | {:.2} ms |\n\
          | the same, p99 | {:.2} ms |\n\
-         | sustained requests a second, one session, 8 callers, {} requests | {:.1} ({:.2}× the API's limit of {}) |\n",
+         | sustained requests a second, one session, 8 callers, {} requests, none refused by the server (the first 100 go at once) | {:.1} ({:.2}× the API's limit of {}) |\n",
         times.len(),
         ms(median),
         ms(p99),

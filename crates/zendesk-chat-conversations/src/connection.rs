@@ -102,7 +102,9 @@ struct Subscribed {
 
 /// Opens a WebSocket.
 pub(crate) async fn connect(url: &str) -> Result<Socket, Error> {
-    match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url)).await {
+    // Nagle off: a frame is sent at once, not held back for more.
+    let connecting = tokio_tungstenite::connect_async_with_config(url, None, true);
+    match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
         Ok(Ok((socket, _))) => Ok(socket),
         Ok(Err(error)) => Err(Error::Start(format!(
             "the WebSocket could not be opened: {}",

@@ -194,6 +194,10 @@ impl EmulatorBuilder {
         }
         let router =
             http::router(shared.clone()).merge(conversations::router(conversations.clone()));
+        // No Nagle delay: a WebSocket frame goes out at once (as the REST answers already do).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+            let _ = stream.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {

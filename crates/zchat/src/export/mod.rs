@@ -186,8 +186,8 @@ pub async fn run(
         let page = page?;
         let (records, past_until) = until_filter(args, page.items)?;
         let records = Arc::new(records);
-        // Checked against the typed models on another thread while pages are written, at most
-        // two pages behind.
+        // Checked against the typed models on another thread while the page is written, at
+        // most a page behind (so that at most one more page is held for it).
         if !args.no_typed_check {
             checks.push_back(tokio::task::spawn_blocking({
                 let (resource, records) = (args.resource, records.clone());
@@ -225,7 +225,7 @@ pub async fn run(
 }
 
 /// How many pages the typed check may lag behind the writing.
-const MAX_CHECKS_BEHIND: usize = 2;
+const MAX_CHECKS_BEHIND: usize = 1;
 
 fn pages(
     client: &Client,
