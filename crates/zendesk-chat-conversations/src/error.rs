@@ -42,6 +42,17 @@ pub enum Error {
         /// The operation.
         operation: &'static str,
     },
+    /// No answer came in time (see [`AgentSessionBuilder::request_timeout`]); the request may
+    /// or may not have been carried out.
+    ///
+    /// [`AgentSessionBuilder::request_timeout`]: crate::AgentSessionBuilder::request_timeout
+    #[error("{operation}: no answer within {} s", .waited.as_secs_f64())]
+    Timeout {
+        /// The operation.
+        operation: &'static str,
+        /// How long was waited.
+        waited: Duration,
+    },
     /// The session was stopped (by [`AgentSession::stop`](crate::AgentSession::stop), or for good
     /// after it could not be restored).
     #[error("the agent session is closed{}", .0.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
@@ -53,7 +64,7 @@ impl Error {
     /// frees itself with time.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::ConnectionLost { .. } => true,
+            Self::ConnectionLost { .. } | Self::Timeout { .. } => true,
             Self::Limit(limit) => limit.retry_after.is_some(),
             _ => false,
         }

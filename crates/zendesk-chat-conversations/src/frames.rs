@@ -128,11 +128,20 @@ impl Incoming {
             Some(Value::Number(number)) => Some(number.to_string()),
             _ => None,
         };
+        // A payload that is not a GraphQL response still answers its request, with an error,
+        // so that the caller is not left waiting.
         let payload = |value: Option<Value>| -> Result<GraphQLPayload, serde_json::Error> {
-            match value {
-                Some(value) => serde_json::from_value(value),
-                None => Ok(GraphQLPayload::default()),
-            }
+            Ok(match value {
+                Some(value) => {
+                    serde_json::from_value(value).unwrap_or_else(|error| GraphQLPayload {
+                        data: None,
+                        errors: vec![GraphQLError::new(format!(
+                            "the answer's payload is not a GraphQL response: {error}"
+                        ))],
+                    })
+                }
+                None => GraphQLPayload::default(),
+            })
         };
         Ok(match raw.sig.as_deref() {
             Some("PONG") => Self::Pong,
@@ -216,5 +225,11 @@ mod tests {
             Incoming::Other
         );
         assert!(Incoming::parse("not json").is_err());
+        let Incoming::Answer { payload, .. } =
+            Incoming::parse(r#"{"id":"9","payload":"oops"}"#).unwrap()
+        else {
+            panic!()
+        };
+        assert!(payload.errors[0].message.contains("not a GraphQL response"));
     }
 }

@@ -62,6 +62,7 @@ pub(crate) struct Shared {
     pub(crate) next_id: AtomicU64,
     pub(crate) subscriptions: AtomicUsize,
     pub(crate) stopping: AtomicBool,
+    pub(crate) request_timeout: Duration,
 }
 
 impl fmt::Debug for AgentSession {
@@ -86,6 +87,7 @@ pub struct AgentSessionBuilder {
     when_limited: WhenLimited,
     starts: SessionStarts,
     max_backoff: Duration,
+    request_timeout: Duration,
 }
 
 impl fmt::Debug for AgentSessionBuilder {
@@ -109,6 +111,7 @@ impl Default for AgentSessionBuilder {
             when_limited: WhenLimited::Queue,
             starts: SessionStarts::shared(),
             max_backoff: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -161,6 +164,13 @@ impl AgentSessionBuilder {
         self
     }
 
+    /// How long a query or a mutation may wait for its answer (30 s by default), queueing for
+    /// the rate limit aside; then [`Error::Timeout`].
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
     /// Starts the session: `startAgentSession` over HTTP, then the WebSocket it names.
     pub async fn start(self) -> Result<AgentSession, Error> {
         let token = self
@@ -184,6 +194,7 @@ impl AgentSessionBuilder {
             next_id: AtomicU64::new(1),
             subscriptions: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
+            request_timeout: self.request_timeout,
         });
         let connection = Connection::new(settings, websocket_url, socket, receiver, shared.clone());
         tokio::spawn(connection.run());
@@ -384,7 +395,11 @@ impl AgentSession {
             variables,
             reply,
         })?;
-        answered.await.unwrap_or(Err(Error::Closed(None)))
+        let waited = self.shared.request_timeout;
+        match tokio::time::timeout(waited, answered).await {
+            Ok(answer) => answer.unwrap_or(Err(Error::Closed(None))),
+            Err(_) => Err(Error::Timeout { operation, waited }),
+        }
     }
 
     fn send(&self, command: Command) -> Result<(), Error> {

@@ -259,6 +259,7 @@ async fn the_hundred_and_first_request_in_a_second_is_refused_before_the_wire_wh
             Err(Error::Limit(LimitExceeded {
                 limit: Limit::Requests,
                 retry_after: Some(_),
+                ..
             })) => refused += 1,
             Err(other) => panic!("the server refused what the client let through: {other}"),
         }

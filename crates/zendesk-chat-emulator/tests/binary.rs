@@ -7,7 +7,15 @@ use std::process::{Command, Stdio};
 async fn the_program_serves_an_account_on_the_port_it_prints() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zendesk-chat-emulator"))
         .args([
-            "--port", "0", "--chats", "50", "--seed", "3", "--token", "t0ken",
+            "--port",
+            "0",
+            "--chats",
+            "50",
+            "--seed",
+            "3",
+            "--token",
+            "t0ken",
+            "--no-visitors",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
