@@ -6,7 +6,13 @@
 //! delete, bulk delete with per-id reasons), agents (cursor paging with `since_id`, `max_id` and
 //! `limit`, by id, by email, `me`, create, update, delete, delete shortcuts), visitors, and the
 //! four incremental exports (cursors, `next_page`, `fields` expansion, the five-minute rule). It
-//! answers bad input with Zendesk's JSON errors, and can rate-limit and inject faults.
+//! answers bad input with Zendesk's JSON errors, and can rate-limit and inject faults. Its
+//! generated accounts carry the shapes of production payloads (numeric `msg_id`s, array webpath
+//! items, nulls, `+00:00Z` session dates; see `generate`), so that clients meet them in tests.
+//!
+//! Beside the REST API, on the same port, it serves the Conversations API ([`conversations`]):
+//! `startAgentSession` over HTTP, then GraphQL over the WebSocket it names, validated against the
+//! curated schema, with the API's limits, simulated visitors and faults on demand.
 //!
 //! As a library, in a test:
 //!
