@@ -87,3 +87,32 @@ async fn invalid_arguments_are_refused_before_any_request() {
     assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn errors_answer_questions_without_matching_on_their_structs() {
+    let (emulator, client) = support::emulated::start(
+        zendesk_chat_emulator::Emulator::builder()
+            .chats(5)
+            .rate_limit(1, std::time::Duration::from_secs(60)),
+    )
+    .await;
+    let missing = client.get_chat().chat_id("2012.1.nope").await.unwrap_err();
+    assert!(missing.is_not_found() && !missing.is_rate_limited());
+    assert_eq!(missing.status_code(), Some(404));
+    assert_eq!(missing.error_code(), Some("Not Found"));
+    assert_eq!(missing.retry_after(), None);
+
+    let no_retries = zendesk_chat::Client::builder()
+        .base_url(emulator.base_url())
+        .token(emulator.token())
+        .retry_policy(zendesk_chat::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let limited = no_retries.get_current_agent().await.unwrap_err();
+    assert!(limited.is_rate_limited(), "{limited}");
+    assert!(
+        limited.retry_after().is_some_and(|wait| wait.as_secs() > 0),
+        "{limited:?}"
+    );
+    assert!(limited.is_retryable());
+}

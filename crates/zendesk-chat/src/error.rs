@@ -159,6 +159,59 @@ impl Error {
         }
     }
 
+    /// The HTTP status code as a number (404, 429, …), if there was a response; no `http`
+    /// import needed.
+    pub fn status_code(&self) -> Option<u16> {
+        self.status().map(|status| status.as_u16())
+    }
+
+    /// Whether the API answered 404 Not Found.
+    ///
+    /// ```
+    /// # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+    /// match client.get_chat().chat_id("2012.9339545.SJs7biGpcbveH").await {
+    ///     Err(error) if error.is_not_found() => println!("no such chat"),
+    ///     Err(error) if error.is_rate_limited() => println!("retry in {:?}", error.retry_after()),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.status_code() == Some(404)
+    }
+
+    /// Whether the API answered 429 Too Many Requests (after the retries the policy allowed).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status_code() == Some(429)
+    }
+
+    /// How long the server asked to wait (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(error) => error.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Zendesk's short name for the error (`"Not Found"`, `"Unauthorized"`), from its error body.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Self::Api(error) => error.body.as_ref().and_then(|body| body.error.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// Zendesk's explanation of the error, from its error body, when it gave one.
+    pub fn error_message(&self) -> Option<&str> {
+        match self {
+            Self::Api(error) => error
+                .body
+                .as_ref()
+                .and_then(|body| body.description.as_deref()),
+            _ => None,
+        }
+    }
+
     /// Whether the same call could succeed if tried again later: a rate limit (429), a server
     /// error (500, 502, 503, 504), a timeout, or a connection that failed. Retries that the
     /// client's [`RetryPolicy`](crate::RetryPolicy) allowed have already been made.

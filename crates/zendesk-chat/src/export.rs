@@ -131,6 +131,51 @@ impl ExportStart {
     }
 }
 
+/// Reads back what [`Display`](fmt::Display) writes: `start_time=…`, then `&start_id=…` if any.
+///
+/// ```
+/// use zendesk_chat::export::ExportCursor;
+///
+/// let cursor: ExportCursor = "start_time=1512172860.657078&start_id=R3J4l7Q.department:456".parse().unwrap();
+/// assert_eq!(cursor.start_time, "1512172860.657078");
+/// assert_eq!(cursor.to_string().parse::<ExportCursor>().unwrap(), cursor);
+/// ```
+impl std::str::FromStr for ExportCursor {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let (mut start_time, mut start_id) = (None, None);
+        for part in text.split('&') {
+            match part.split_once('=') {
+                Some(("start_time", value)) if !value.is_empty() => {
+                    start_time = Some(value.to_owned())
+                }
+                Some(("start_id", value)) if !value.is_empty() => start_id = Some(value.to_owned()),
+                _ => {
+                    return Err(Error::invalid_input(
+                        None,
+                        format!("{text:?} is not a cursor (start_time=…&start_id=…)"),
+                    ));
+                }
+            }
+        }
+        let start_time = start_time.ok_or_else(|| {
+            Error::invalid_input(None, format!("the cursor {text:?} has no start_time"))
+        })?;
+        Ok(Self {
+            start_time,
+            start_id,
+        })
+    }
+}
+
+/// The first instant of the day, in UTC.
+impl From<chrono::NaiveDate> for ExportStart {
+    fn from(day: chrono::NaiveDate) -> Self {
+        Self::Time(day.and_time(chrono::NaiveTime::MIN).and_utc())
+    }
+}
+
 impl From<ExportCursor> for ExportStart {
     fn from(cursor: ExportCursor) -> Self {
         Self::Cursor(cursor)
@@ -757,6 +802,19 @@ mod tests {
             wait_for_age::<Chats>(&cursor("1699999000", None), now),
             None
         );
+    }
+
+    #[test]
+    fn a_day_starts_an_export_at_its_first_instant_and_a_cursor_reads_back() {
+        let day = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+        assert_eq!(
+            start_cursor::<Chats>(&ExportStart::from(day)).unwrap(),
+            cursor("1546300800", None)
+        );
+        let saved = cursor("1525010407403712", None);
+        assert_eq!(saved.to_string().parse::<ExportCursor>().unwrap(), saved);
+        assert!("start_id=x".parse::<ExportCursor>().is_err());
+        assert!("yesterday".parse::<ExportCursor>().is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Hand-written model types that the generated models use, where typify's own would be wrong
 //! (see `codegen/`): each maps a spec schema or string format.
 
+mod accessors;
 mod loose_id;
 mod password;
 mod timestamp;

@@ -23,9 +23,23 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(session.to_datetime().unwrap().timestamp(), 1_493_037_817);
 /// assert!(Timestamp::from("2014-09-31T08:25:09Z").to_datetime().is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(String);
+
+/// Ordered by the instant it denotes (`…T12:00:00+02:00` before `…T11:00:00Z`), then by text;
+/// text that is not a time sorts first.
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.to_datetime().ok(), &self.0).cmp(&(other.to_datetime().ok(), &other.0))
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Timestamp {
     /// The text as the API sent it.
@@ -148,6 +162,16 @@ mod tests {
             .to_datetime()
             .unwrap();
         assert_eq!(micros.timestamp_subsec_micros(), 697_862);
+    }
+
+    #[test]
+    fn timestamps_are_ordered_by_instant_not_by_text() {
+        let earlier = Timestamp::from("2017-04-24T12:00:00+02:00");
+        let later = Timestamp::from("2017-04-24T11:00:00Z");
+        assert!(earlier < later, "by text it would be the other way");
+        let mut sorted = vec![later.clone(), Timestamp::from("garbage"), earlier.clone()];
+        sorted.sort();
+        assert_eq!(sorted, [Timestamp::from("garbage"), earlier, later]);
     }
 
     #[test]
