@@ -1,19 +1,14 @@
 //! Every agent, as a stream: `since_id` cursor paging.
 
-use std::collections::VecDeque;
-
-use futures::Stream;
-
 use crate::error::CursorStuck;
+use crate::paging::{Page, Paged, paginate};
 use crate::{Client, Error, types};
 
 /// Pages through the agents in ascending id order; start with [`Client::agents`].
 ///
 /// ```no_run
-/// use futures::TryStreamExt;
-///
 /// # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
-/// let agents: Vec<_> = client.agents().page_size(100).stream().try_collect().await?;
+/// let agents = client.agents().page_size(100).stream().collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -56,59 +51,40 @@ impl AgentPager {
 
     /// The agents, one at a time, one page in memory. The next page starts at the last id + 1;
     /// a page shorter than the page size is the last.
-    pub fn stream(self) -> impl Stream<Item = Result<types::Agent, Error>> + Send + 'static {
-        let state = State {
-            pager: self,
-            buffered: VecDeque::new(),
-            done: false,
-        };
-        futures::stream::unfold(state, |mut state| async move {
-            loop {
-                if let Some(agent) = state.buffered.pop_front() {
-                    return Some((Ok(agent), state));
+    pub fn stream(self) -> Paged<types::Agent> {
+        let AgentPager {
+            client,
+            page_size,
+            since_id,
+        } = self;
+        paginate(since_id, move |since_id: Option<i64>| {
+            let client = client.clone();
+            async move {
+                let mut request = client.list_agents().limit(u64::from(page_size));
+                if let Some(since_id) = since_id {
+                    request = request.since_id(since_id);
                 }
-                if state.done {
-                    return None;
-                }
-                if let Err(error) = state.fetch().await {
-                    state.done = true;
-                    return Some((Err(error), state));
-                }
+                let agents = request.await?;
+                let next = if agents.len() < page_size as usize {
+                    None
+                } else {
+                    match agents.last().and_then(|agent| agent.id).map(|id| id + 1) {
+                        Some(next) if since_id.is_none_or(|current| next > current) => {
+                            Some(Some(next))
+                        }
+                        _ => {
+                            return Err(Error::CursorStuck(CursorStuck {
+                                operation: crate::operations::LIST_AGENTS.id,
+                                cursor: format!("since_id={since_id:?}"),
+                            }));
+                        }
+                    }
+                };
+                Ok(Page {
+                    results: agents.into_iter().map(Ok).collect(),
+                    next,
+                })
             }
         })
-    }
-}
-
-struct State {
-    pager: AgentPager,
-    buffered: VecDeque<types::Agent>,
-    done: bool,
-}
-
-impl State {
-    async fn fetch(&mut self) -> Result<(), Error> {
-        let pager = &mut self.pager;
-        let mut request = pager.client.list_agents().limit(u64::from(pager.page_size));
-        if let Some(since_id) = pager.since_id {
-            request = request.since_id(since_id);
-        }
-        let agents = request.await?;
-        self.done = agents.len() < pager.page_size as usize;
-        if !self.done {
-            let next = agents.last().and_then(|agent| agent.id).map(|id| id + 1);
-            match next {
-                Some(next) if pager.since_id.is_none_or(|current| next > current) => {
-                    pager.since_id = Some(next)
-                }
-                _ => {
-                    return Err(Error::CursorStuck(CursorStuck {
-                        operation: crate::operations::LIST_AGENTS.id,
-                        cursor: format!("since_id={:?}", pager.since_id),
-                    }));
-                }
-            }
-        }
-        self.buffered.extend(agents);
-        Ok(())
     }
 }

@@ -228,8 +228,7 @@ impl Error {
     ///
     /// ```no_run
     /// # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
-    /// use futures::StreamExt;
-    /// let mut chats = std::pin::pin!(client.incremental_chats(zendesk_chat::export::ExportStart::beginning()).items());
+    /// let mut chats = client.incremental_chats(zendesk_chat::export::ExportStart::beginning()).items();
     /// while let Some(chat) = chats.next().await {
     ///     match chat {
     ///         Ok(chat) => println!("{:?}", chat.type_tag()),

@@ -2,7 +2,6 @@
 //! created or updated since a start time, a page at a time, resumable from a saved cursor.
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
 //! use zendesk_chat::export::{ExportCursor, ExportStart};
 //!
 //! # async fn run(client: zendesk_chat::Client, saved: Option<ExportCursor>) -> Result<(), zendesk_chat::Error> {
@@ -10,8 +9,9 @@
 //!     Some(cursor) => ExportStart::Cursor(cursor),
 //!     None => ExportStart::time("2024-01-01T00:00:00Z".parse().unwrap()),
 //! };
-//! let mut pages = std::pin::pin!(client.incremental_chats(start).pages());
-//! while let Some(page) = pages.try_next().await? {
+//! let mut pages = client.incremental_chats(start).pages();
+//! while let Some(page) = pages.next().await {
+//!     let page = page?;
 //!     for chat in &page.items {
 //!         println!("{:?}", chat.type_tag());
 //!     }
@@ -53,7 +53,7 @@ use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
-use futures::{Stream, TryStreamExt};
+use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -62,6 +62,7 @@ use crate::call::decode;
 use crate::error::RecordError;
 use crate::fields::Fields;
 use crate::operations::{self, Operation};
+use crate::paging::{Paged, query_value};
 use crate::record::{Records, decode_each};
 use crate::{Client, Error, types};
 
@@ -357,7 +358,7 @@ impl<K: ExportKind> Export<K> {
     ///
     /// A record that does not fit its model does not fail the page: it is in the page's
     /// [`failures`](ExportPage::failures), kept whole, and the cursor moves past it.
-    pub fn pages(self) -> impl Stream<Item = Result<ExportPage<K::Item>, Error>> + Send + 'static {
+    pub fn pages(self) -> Paged<ExportPage<K::Item>> {
         self.run(decode_typed_page::<K>)
     }
 
@@ -366,23 +367,23 @@ impl<K: ExportKind> Export<K> {
     ///
     /// A record that does not fit its model is yielded, after its page's other items, as an
     /// [`Error::Record`], and the stream goes on; any other error ends it.
-    pub fn items(self) -> impl Stream<Item = Result<K::Item, Error>> + Send + 'static {
-        self.pages()
-            .map_ok(|page| {
-                let failures = page
-                    .failures
-                    .into_iter()
-                    .map(|failure| Err(Error::Record(Box::new(failure))));
-                futures::stream::iter(page.items.into_iter().map(Ok).chain(failures))
-            })
-            .try_flatten()
+    pub fn items(self) -> Paged<K::Item> {
+        Paged::new(
+            self.pages()
+                .map_ok(|page| {
+                    let failures = page
+                        .failures
+                        .into_iter()
+                        .map(|failure| Err(Error::Record(Box::new(failure))));
+                    futures::stream::iter(page.items.into_iter().map(Ok).chain(failures))
+                })
+                .try_flatten(),
+        )
     }
 
     /// The pages, each item exactly as the server sent it (JSON text), for writing records out
     /// without dropping, renaming or re-typing any field.
-    pub fn raw_pages(
-        self,
-    ) -> impl Stream<Item = Result<ExportPage<Box<RawValue>>, Error>> + Send + 'static {
+    pub fn raw_pages(self) -> Paged<ExportPage<Box<RawValue>>> {
         self.run(|body| {
             // One pass over the page: the items are delimited, not decoded, then copied out.
             let page: RawPage = decode(K::OPERATION, body)?;
@@ -401,10 +402,7 @@ impl<K: ExportKind> Export<K> {
         })
     }
 
-    fn run<T, D>(
-        self,
-        decode_page: D,
-    ) -> impl Stream<Item = Result<ExportPage<T>, Error>> + Send + 'static
+    fn run<T, D>(self, decode_page: D) -> Paged<ExportPage<T>>
     where
         T: Send + 'static,
         D: Fn(&[u8]) -> Result<Decoded<T>, Error> + Send + Sync + 'static,
@@ -417,16 +415,14 @@ impl<K: ExportKind> Export<K> {
             pending_wait: None,
             items: PhantomData,
         };
-        futures::stream::unfold(state, |mut state| async move {
+        // `try_unfold` ends the stream after an error by itself.
+        Paged::new(futures::stream::try_unfold(state, |mut state| async move {
             if state.finished {
-                return None;
+                return Ok(None);
             }
-            let outcome = state.next_page().await;
-            if outcome.is_err() {
-                state.finished = true;
-            }
-            Some((outcome, state))
-        })
+            let page = state.next_page().await?;
+            Ok(Some((page, state)))
+        }))
     }
 }
 
@@ -681,23 +677,13 @@ fn wait_for_age<K: ExportKind>(cursor: &ExportCursor, now: SystemTime) -> Option
 /// The cursor after a page: from `next_page` (treated as opaque: its `start_time` and
 /// `start_id` are taken as written), else from `end_time` and `end_id`, else unchanged.
 fn next_cursor(info: &PageInfo, current: &ExportCursor) -> ExportCursor {
-    if let Some(next_page) = &info.next_page {
-        let query = next_page.split_once('?').map_or("", |(_, query)| query);
-        let mut start_time = None;
-        let mut start_id = None;
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match key.as_ref() {
-                "start_time" => start_time = Some(value.into_owned()),
-                "start_id" => start_id = Some(value.into_owned()).filter(|id| !id.is_empty()),
-                _ => {}
-            }
-        }
-        if let Some(start_time) = start_time {
-            return ExportCursor {
-                start_time,
-                start_id,
-            };
-        }
+    if let Some(next_page) = &info.next_page
+        && let Some(start_time) = query_value(next_page, "start_time")
+    {
+        return ExportCursor {
+            start_time,
+            start_id: query_value(next_page, "start_id"),
+        };
     }
     match &info.end_time {
         Some(end_time) => ExportCursor {

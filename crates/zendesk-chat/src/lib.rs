@@ -103,20 +103,23 @@
 //!
 //! # Paging: agents and search
 //!
+//! Every paging entry point returns a [`Paged`]: a stream that is `Unpin + Send + 'static`, with
+//! `next()` and `collect_all()` of its own (no `futures` import, no `pin!`).
+//!
 //! ```no_run
-//! use futures::TryStreamExt;
 //! use zendesk_chat::search::{SearchQuery, TimeRange};
 //!
 //! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
 //! // Agents, `since_id` cursor paging, 100 a request:
-//! let agents: Vec<_> = client.agents().page_size(100).stream().try_collect().await?;
+//! let agents = client.agents().page_size(100).stream().collect_all().await?;
 //!
 //! // Chat search, following `next_url`; a query that matches more than the 10,000 results the
 //! // API serves ends with `Error::SearchWindowExceeded` instead of stopping silently.
 //! let query = SearchQuery::rating(&zendesk_chat::types::Rating::Good)
 //!     .and(SearchQuery::timestamp(TimeRange::any().from(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())));
-//! let mut results = std::pin::pin!(client.search(query));
-//! while let Some(result) = results.try_next().await? {
+//! let mut results = client.search(query);
+//! while let Some(result) = results.next().await {
+//!     let result = result?;
 //!     println!("{:?}: {:?}", result.id, result.preview);
 //! }
 //! # Ok(()) }
@@ -126,13 +129,13 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use futures::TryStreamExt;
 //! use zendesk_chat::export::{ExportCursor, ExportStart};
 //!
 //! # async fn run(client: zendesk_chat::Client, saved: Option<ExportCursor>) -> Result<(), zendesk_chat::Error> {
 //! let start = saved.map_or_else(ExportStart::beginning, ExportStart::Cursor);
-//! let mut pages = std::pin::pin!(client.incremental_chats(start).follow(Duration::from_secs(60)).pages());
-//! while let Some(page) = pages.try_next().await? {
+//! let mut pages = client.incremental_chats(start).follow(Duration::from_secs(60)).pages();
+//! while let Some(page) = pages.next().await {
+//!     let page = page?;
 //!     // … store page.items, then save page.next with them: resuming from it skips nothing and
 //!     // repeats nothing.
 //!     let cursor_to_save = serde_json::to_string(&page.next).unwrap();
@@ -157,12 +160,12 @@
 //! moves past it:
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
 //! use zendesk_chat::export::ExportStart;
 //!
 //! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
-//! let mut pages = std::pin::pin!(client.incremental_chats(ExportStart::beginning()).pages());
-//! while let Some(page) = pages.try_next().await? {
+//! let mut pages = client.incremental_chats(ExportStart::beginning()).pages();
+//! while let Some(page) = pages.next().await {
+//!     let page = page?;
 //!     for failure in &page.failures {
 //!         eprintln!("{failure}"); // keep failure.raw: it is the record exactly as sent
 //!     }
@@ -210,6 +213,7 @@ pub mod error;
 pub mod export;
 mod fields;
 mod models;
+pub mod paging;
 mod rate_limit;
 mod record;
 mod retry;
@@ -231,6 +235,7 @@ pub use generated::{
     ByteStream, Client, ClientInfo, ResponseValue, builder, operations, prelude, types,
 };
 pub use models::{LooseId, Password, Timestamp, WebpathItem};
+pub use paging::Paged;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 

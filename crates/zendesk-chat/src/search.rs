@@ -17,18 +17,17 @@
 //! Values are always quoted, with `\` and `"` escaped, so user input cannot change a query's
 //! meaning; the query is URL-encoded once, by the HTTP client.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::Stream;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::call::decode;
-use crate::error::{CursorStuck, RecordError, SearchWindowExceeded};
+use crate::error::{CursorStuck, SearchWindowExceeded};
 use crate::operations::SEARCH_CHATS;
+use crate::paging::{Page, Paged, paginate, query_value};
 use crate::record::decode_each;
 use crate::{Client, Error, types};
 
@@ -257,85 +256,83 @@ impl Client {
     ///
     /// A result that does not fit its model is yielded as an [`Error::Record`] (kept whole), and
     /// the stream goes on; any other error ends it.
-    pub fn search(
-        &self,
-        query: impl Into<String>,
-    ) -> impl Stream<Item = Result<types::SearchResult, Error>> + Send + 'static {
-        let state = SearchState {
-            client: self.clone(),
-            query: query.into(),
-            next_page: Some(1),
-            buffered: VecDeque::new(),
+    pub fn search(&self, query: impl Into<String>) -> Paged<types::SearchResult> {
+        let client = self.clone();
+        let query: String = query.into();
+        let first = SearchCursor {
+            page: 1,
             delivered: 0,
-            total: 0,
         };
-        futures::stream::unfold(state, |mut state| async move {
-            loop {
-                if let Some(result) = state.buffered.pop_front() {
-                    state.delivered += 1;
-                    let result = result.map_err(Error::Record);
-                    return Some((result, state));
-                }
-                let page = state.next_page.take()?;
-                if page > MAX_PAGES {
-                    let exceeded = SearchWindowExceeded {
-                        query: state.query.clone(),
-                        total: state.total,
-                        delivered: state.delivered,
-                    };
-                    return Some((Err(Error::SearchWindowExceeded(exceeded)), state));
-                }
-                match state.fetch(page).await {
-                    Ok(()) => continue,
-                    Err(error) => return Some((Err(error), state)),
-                }
-            }
+        paginate(first, move |cursor: SearchCursor| {
+            let (client, query) = (client.clone(), query.clone());
+            async move { fetch_search_page(&client, &query, cursor).await }
         })
     }
 }
 
-struct SearchState {
-    client: Client,
-    query: String,
-    /// The page to request next; `None` when there is none.
-    next_page: Option<u32>,
-    buffered: VecDeque<Result<types::SearchResult, Box<RecordError>>>,
+/// Where a search stands: the page to request, and how many results came before it.
+#[derive(Debug, Clone, Copy)]
+struct SearchCursor {
+    page: u32,
     delivered: u64,
-    total: u64,
 }
 
-impl SearchState {
-    async fn fetch(&mut self, page: u32) -> Result<(), Error> {
-        let page_number = page.to_string();
-        let query = [("q", self.query.as_str()), ("page", page_number.as_str())];
-        let body = self.client.get_bytes(&SEARCH_CHATS, &query).await?;
-        let response: RawSearchPage = decode(&SEARCH_CHATS, &body)?;
-        self.total = response
-            .count
-            .map_or(self.total, |count| count.max(0) as u64);
-        let got_results = !response.results.is_empty();
-        self.buffered.extend(decode_each(
-            &SEARCH_CHATS,
-            response
-                .results
-                .iter()
-                .enumerate()
-                .map(|(index, raw)| (format!("results[{index}]"), *raw)),
-        ));
-        self.next_page = match next_page_number(response.next_url.as_deref(), page) {
-            None => None,
-            // Defensive: a page with no results that points further would loop.
-            Some(_) if !got_results => None,
-            Some(next) if next <= page => {
-                return Err(Error::CursorStuck(CursorStuck {
-                    operation: crate::operations::SEARCH_CHATS.id,
-                    cursor: format!("page={next}"),
-                }));
-            }
-            Some(next) => Some(next),
-        };
-        Ok(())
+/// One page of results, and the cursor of the next page (none after the last, or past the
+/// API's window, which is an error).
+async fn fetch_search_page(
+    client: &Client,
+    query: &str,
+    cursor: SearchCursor,
+) -> Result<Page<types::SearchResult, SearchCursor>, Error> {
+    let page_number = cursor.page.to_string();
+    let parameters = [("q", query), ("page", page_number.as_str())];
+    let body = client.get_bytes(&SEARCH_CHATS, &parameters).await?;
+    let response: RawSearchPage = decode(&SEARCH_CHATS, &body)?;
+    let total = response.count.map_or(0, |count| count.max(0) as u64);
+    let got_results = !response.results.is_empty();
+    let results: Vec<Result<types::SearchResult, Error>> = decode_each(
+        &SEARCH_CHATS,
+        response
+            .results
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| (format!("results[{index}]"), *raw)),
+    )
+    .into_iter()
+    .map(|result| result.map_err(Error::Record))
+    .collect();
+    let delivered = cursor.delivered + results.len() as u64;
+    let next = match next_page_number(response.next_url.as_deref(), cursor.page) {
+        None => None,
+        // Defensive: a page with no results that points further would loop.
+        Some(_) if !got_results => None,
+        Some(next) if next <= cursor.page => {
+            return Err(Error::CursorStuck(CursorStuck {
+                operation: SEARCH_CHATS.id,
+                cursor: format!("page={next}"),
+            }));
+        }
+        Some(next) => Some(SearchCursor {
+            page: next,
+            delivered,
+        }),
+    };
+    let mut results = results;
+    if let Some(next) = next
+        && next.page > MAX_PAGES
+    {
+        // The page's results, then the error: the API refuses page 251.
+        results.push(Err(Error::SearchWindowExceeded(SearchWindowExceeded {
+            query: query.to_owned(),
+            total,
+            delivered,
+        })));
+        return Ok(Page {
+            results,
+            next: None,
+        });
     }
+    Ok(Page { results, next })
 }
 
 /// A page of search results, each result as JSON text.
@@ -351,10 +348,7 @@ struct RawSearchPage<'a> {
 /// there is no next page (null, empty, or the string `"null"` that one example of the docs sends).
 fn next_page_number(next_url: Option<&str>, current: u32) -> Option<u32> {
     let next_url = next_url.filter(|url| !url.is_empty() && *url != "null")?;
-    let query = next_url.split_once('?').map_or("", |(_, query)| query);
-    let page = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == "page")
-        .and_then(|(_, value)| value.parse().ok());
+    let page = query_value(next_url, "page").and_then(|page| page.parse().ok());
     Some(page.unwrap_or(current + 1))
 }
 
