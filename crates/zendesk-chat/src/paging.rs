@@ -95,11 +95,7 @@ where
             let page = fetch(cursor).await?;
             Ok(Some((page.results, (page.next, fetch))))
         });
-    Paged::new(
-        pages
-            .map_ok(|results| futures::stream::iter(results))
-            .try_flatten(),
-    )
+    Paged::new(pages.map_ok(futures::stream::iter).try_flatten())
 }
 
 /// The value of `name` in a URL's query (`next_url`, `next_page`), if present and not empty.
