@@ -92,6 +92,7 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
     let extra: syn::File = syn::parse2(extra)?;
     types.extend(extra.items);
 
+    patches::await_in_operation_docs(&mut file)?;
     let mut additions = operations::emit_table(spec);
     if let Some(futures) = &layout.operation_futures {
         additions.extend(operations::emit_into_futures(&file, spec, futures)?);

@@ -10607,13 +10607,14 @@ Arguments:
 - `limit`: The number of agents to return, at most 100. 10 when any paging parameter is given.
 - `max_id`: Return agents with this id or a smaller one (paging backward).
 - `since_id`: Return agents with this id or a greater one (paging forward).
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.list_agents()
+let value = client.list_agents()
     .limit(limit)
     .max_id(max_id)
     .since_id(since_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_agents(&self) -> builder::ListAgents<'_> {
         builder::ListAgents::new(self)
@@ -10627,11 +10628,12 @@ Support, agents can only be read: this answers 403.
 
 Sends a `POST` request to `/api/v2/chat/agents`
 
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.create_agent()
+let value = client.create_agent()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_agent(&self) -> builder::CreateAgent<'_> {
         builder::CreateAgent::new(self)
@@ -10643,11 +10645,12 @@ Sends a `GET` request to `/api/v2/chat/agents/email/{email}`
 
 Arguments:
 - `email`: The agent's email address.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.get_agent_by_email()
+let value = client.get_agent_by_email()
     .email(email)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_agent_by_email(&self) -> builder::GetAgentByEmail<'_> {
         builder::GetAgentByEmail::new(self)
@@ -10659,10 +10662,11 @@ The agent that the access token belongs to.
 
 Sends a `GET` request to `/api/v2/chat/agents/me`
 
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.get_current_agent()
-    .send()
-    .await;
+let value = client.get_current_agent()
+    .await?;
 ```*/
     pub fn get_current_agent(&self) -> builder::GetCurrentAgent<'_> {
         builder::GetCurrentAgent::new(self)
@@ -10672,11 +10676,12 @@ let response = client.get_current_agent()
 
 Sends a `PUT` request to `/api/v2/chat/agents/me`
 
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.update_current_agent()
+let value = client.update_current_agent()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn update_current_agent(&self) -> builder::UpdateCurrentAgent<'_> {
         builder::UpdateCurrentAgent::new(self)
@@ -10688,11 +10693,12 @@ Sends a `GET` request to `/api/v2/chat/agents/{agent_id}`
 
 Arguments:
 - `agent_id`: The agent's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.get_agent()
+let value = client.get_agent()
     .agent_id(agent_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_agent(&self) -> builder::GetAgent<'_> {
         builder::GetAgent::new(self)
@@ -10705,12 +10711,13 @@ Sends a `PUT` request to `/api/v2/chat/agents/{agent_id}`
 Arguments:
 - `agent_id`: The agent's id.
 - `body`
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.update_agent()
+let value = client.update_agent()
     .agent_id(agent_id)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn update_agent(&self) -> builder::UpdateAgent<'_> {
         builder::UpdateAgent::new(self)
@@ -10722,11 +10729,12 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}`
 
 Arguments:
 - `agent_id`: The agent's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.delete_agent()
+let value = client.delete_agent()
     .agent_id(agent_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn delete_agent(&self) -> builder::DeleteAgent<'_> {
         builder::DeleteAgent::new(self)
@@ -10740,11 +10748,12 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}/shortcuts`
 
 Arguments:
 - `agent_id`: The agent's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.delete_agent_shortcuts()
+let value = client.delete_agent_shortcuts()
     .agent_id(agent_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn delete_agent_shortcuts(&self) -> builder::DeleteAgentShortcuts<'_> {
         builder::DeleteAgentShortcuts::new(self)
@@ -10760,11 +10769,12 @@ Sends a `GET` request to `/api/v2/chat/chats`
 
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids. With it, the answer carries `docs`.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.list_chats()
+let value = client.list_chats()
     .ids(ids)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_chats(&self) -> builder::ListChats<'_> {
         builder::ListChats::new(self)
@@ -10778,11 +10788,12 @@ Creates an offline message. Besides `visitor`, `message` and `type`, a `session`
 
 Sends a `POST` request to `/api/v2/chat/chats`
 
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.create_offline_message()
+let value = client.create_offline_message()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_offline_message(&self) -> builder::CreateOfflineMessage<'_> {
         builder::CreateOfflineMessage::new(self)
@@ -10796,11 +10807,12 @@ Sends a `DELETE` request to `/api/v2/chat/chats`
 
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.bulk_delete_chats()
+let value = client.bulk_delete_chats()
     .ids(ids)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn bulk_delete_chats(&self) -> builder::BulkDeleteChats<'_> {
         builder::BulkDeleteChats::new(self)
@@ -10820,12 +10832,13 @@ Sends a `GET` request to `/api/v2/chat/chats/search`
 Arguments:
 - `page`: The page to return, from 1 to 250. Page 251 and beyond answer 400.
 - `q`: The query. See the operation's description for the language.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.search_chats()
+let value = client.search_chats()
     .page(page)
     .q(q)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn search_chats(&self) -> builder::SearchChats<'_> {
         builder::SearchChats::new(self)
@@ -10837,11 +10850,12 @@ Sends a `GET` request to `/api/v2/chat/chats/{chat_id}`
 
 Arguments:
 - `chat_id`: The chat's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.get_chat()
+let value = client.get_chat()
     .chat_id(chat_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_chat(&self) -> builder::GetChat<'_> {
         builder::GetChat::new(self)
@@ -10858,12 +10872,13 @@ Sends a `PUT` request to `/api/v2/chat/chats/{chat_id}`
 Arguments:
 - `chat_id`: The chat's id.
 - `body`
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.update_chat()
+let value = client.update_chat()
     .chat_id(chat_id)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn update_chat(&self) -> builder::UpdateChat<'_> {
         builder::UpdateChat::new(self)
@@ -10875,11 +10890,12 @@ Sends a `DELETE` request to `/api/v2/chat/chats/{chat_id}`
 
 Arguments:
 - `chat_id`: The chat's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.delete_chat()
+let value = client.delete_chat()
     .chat_id(chat_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn delete_chat(&self) -> builder::DeleteChat<'_> {
         builder::DeleteChat::new(self)
@@ -10898,14 +10914,15 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds followed by six digits). Defaults to 0. It must be more than five minutes in the past.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.export_agent_timeline()
+let value = client.export_agent_timeline()
     .fields(fields)
     .limit(limit)
     .start_id(start_id)
     .start_time(start_time)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn export_agent_timeline(&self) -> builder::ExportAgentTimeline<'_> {
         builder::ExportAgentTimeline::new(self)
@@ -10925,14 +10942,15 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.export_chats()
+let value = client.export_chats()
     .fields(fields)
     .limit(limit)
     .start_id(start_id)
     .start_time(start_time)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn export_chats(&self) -> builder::ExportChats<'_> {
         builder::ExportChats::new(self)
@@ -10949,14 +10967,15 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.export_conversions()
+let value = client.export_conversions()
     .fields(fields)
     .limit(limit)
     .start_id(start_id)
     .start_time(start_time)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn export_conversions(&self) -> builder::ExportConversions<'_> {
         builder::ExportConversions::new(self)
@@ -10975,14 +10994,15 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.export_department_events()
+let value = client.export_department_events()
     .fields(fields)
     .limit(limit)
     .start_id(start_id)
     .start_time(start_time)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn export_department_events(&self) -> builder::ExportDepartmentEvents<'_> {
         builder::ExportDepartmentEvents::new(self)
@@ -10992,11 +11012,12 @@ let response = client.export_department_events()
 
 Sends a `POST` request to `/api/v2/chat/visitors`
 
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.create_visitor()
+let value = client.create_visitor()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_visitor(&self) -> builder::CreateVisitor<'_> {
         builder::CreateVisitor::new(self)
@@ -11008,11 +11029,12 @@ Sends a `GET` request to `/api/v2/chat/visitors/{visitor_id}`
 
 Arguments:
 - `visitor_id`: The visitor's id.
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.get_visitor()
+let value = client.get_visitor()
     .visitor_id(visitor_id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_visitor(&self) -> builder::GetVisitor<'_> {
         builder::GetVisitor::new(self)
@@ -11025,12 +11047,13 @@ Sends a `PUT` request to `/api/v2/chat/visitors/{visitor_id}`
 Arguments:
 - `visitor_id`: The visitor's id.
 - `body`
+Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
+the raw `ResponseValue` (status and headers) with progenitor's error.
 ```ignore
-let response = client.update_visitor()
+let value = client.update_visitor()
     .visitor_id(visitor_id)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn update_visitor(&self) -> builder::UpdateVisitor<'_> {
         builder::UpdateVisitor::new(self)
