@@ -106,6 +106,59 @@ fn add_derive(attrs: &mut [syn::Attribute], derive: &str) {
     }
 }
 
+/// progenitor's doc comment on every operation shows `.send().await`, which returns progenitor's
+/// own error and a `ResponseValue`; the crate's one path is awaiting the builder, which gives the
+/// value or the crate's `Error`. This rewrites each example to `.await?` and says where the raw
+/// response is. Returns how many docs were rewritten.
+pub fn await_in_operation_docs(file: &mut syn::File) -> Result<usize> {
+    const SENT: &str = "\n    .send()\n    .await;";
+    let mut rewritten = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            for attr in &mut method.attrs {
+                let syn::Meta::NameValue(doc) = &mut attr.meta else {
+                    continue;
+                };
+                if !doc.path.is_ident("doc") {
+                    continue;
+                }
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &doc.value
+                else {
+                    continue;
+                };
+                let value = text.value();
+                if !value.contains(SENT) {
+                    continue;
+                }
+                let value = value
+                    .replace("let response = client.", "let value = client.")
+                    .replace(SENT, "\n    .await?;")
+                    .replace(
+                        "```ignore",
+                        "\nAwaiting the builder gives the value, or the crate's `Error`; `.send()` gives\nthe raw `ResponseValue` (status and headers) with progenitor's error.\n\n```ignore",
+                    );
+                doc.value = syn::parse_quote!(#value);
+                rewritten += 1;
+            }
+        }
+    }
+    if rewritten == 0 {
+        return Err(Error::StaleSetting(
+            "patch await_in_operation_docs: no operation doc shows `.send().await` any more; remove the patch".into(),
+        ));
+    }
+    Ok(rewritten)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,57 +215,4 @@ mod tests {
             Err(Error::StaleSetting(_))
         ));
     }
-}
-
-/// progenitor's doc comment on every operation shows `.send().await`, which returns progenitor's
-/// own error and a `ResponseValue`; the crate's one path is awaiting the builder, which gives the
-/// value or the crate's `Error`. This rewrites each example to `.await?` and says where the raw
-/// response is. Returns how many docs were rewritten.
-pub fn await_in_operation_docs(file: &mut syn::File) -> Result<usize> {
-    const SENT: &str = "\n    .send()\n    .await;";
-    let mut rewritten = 0;
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        for member in &mut block.items {
-            let syn::ImplItem::Fn(method) = member else {
-                continue;
-            };
-            for attr in &mut method.attrs {
-                let syn::Meta::NameValue(doc) = &mut attr.meta else {
-                    continue;
-                };
-                if !doc.path.is_ident("doc") {
-                    continue;
-                }
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(text),
-                    ..
-                }) = &doc.value
-                else {
-                    continue;
-                };
-                let value = text.value();
-                if !value.contains(SENT) {
-                    continue;
-                }
-                let value = value
-                    .replace("let response = client.", "let value = client.")
-                    .replace(SENT, "\n    .await?;")
-                    .replace(
-                        "```ignore",
-                        "Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives\nthe raw `ResponseValue` (status and headers) with progenitor's error.\n```ignore",
-                    );
-                doc.value = syn::parse_quote!(#value);
-                rewritten += 1;
-            }
-        }
-    }
-    if rewritten == 0 {
-        return Err(Error::StaleSetting(
-            "patch await_in_operation_docs: no operation doc shows `.send().await` any more; remove the patch".into(),
-        ));
-    }
-    Ok(rewritten)
 }

@@ -10607,8 +10607,10 @@ Arguments:
 - `limit`: The number of agents to return, at most 100. 10 when any paging parameter is given.
 - `max_id`: Return agents with this id or a smaller one (paging backward).
 - `since_id`: Return agents with this id or a greater one (paging forward).
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.list_agents()
     .limit(limit)
@@ -10628,8 +10630,10 @@ Support, agents can only be read: this answers 403.
 
 Sends a `POST` request to `/api/v2/chat/agents`
 
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.create_agent()
     .body(body)
@@ -10645,8 +10649,10 @@ Sends a `GET` request to `/api/v2/chat/agents/email/{email}`
 
 Arguments:
 - `email`: The agent's email address.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.get_agent_by_email()
     .email(email)
@@ -10662,8 +10668,10 @@ The agent that the access token belongs to.
 
 Sends a `GET` request to `/api/v2/chat/agents/me`
 
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.get_current_agent()
     .await?;
@@ -10676,8 +10684,10 @@ let value = client.get_current_agent()
 
 Sends a `PUT` request to `/api/v2/chat/agents/me`
 
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.update_current_agent()
     .body(body)
@@ -10693,8 +10703,10 @@ Sends a `GET` request to `/api/v2/chat/agents/{agent_id}`
 
 Arguments:
 - `agent_id`: The agent's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.get_agent()
     .agent_id(agent_id)
@@ -10711,8 +10723,10 @@ Sends a `PUT` request to `/api/v2/chat/agents/{agent_id}`
 Arguments:
 - `agent_id`: The agent's id.
 - `body`
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.update_agent()
     .agent_id(agent_id)
@@ -10729,8 +10743,10 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}`
 
 Arguments:
 - `agent_id`: The agent's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.delete_agent()
     .agent_id(agent_id)
@@ -10748,8 +10764,10 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}/shortcuts`
 
 Arguments:
 - `agent_id`: The agent's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.delete_agent_shortcuts()
     .agent_id(agent_id)
@@ -10769,8 +10787,10 @@ Sends a `GET` request to `/api/v2/chat/chats`
 
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids. With it, the answer carries `docs`.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.list_chats()
     .ids(ids)
@@ -10788,8 +10808,10 @@ Creates an offline message. Besides `visitor`, `message` and `type`, a `session`
 
 Sends a `POST` request to `/api/v2/chat/chats`
 
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.create_offline_message()
     .body(body)
@@ -10807,8 +10829,10 @@ Sends a `DELETE` request to `/api/v2/chat/chats`
 
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.bulk_delete_chats()
     .ids(ids)
@@ -10832,8 +10856,10 @@ Sends a `GET` request to `/api/v2/chat/chats/search`
 Arguments:
 - `page`: The page to return, from 1 to 250. Page 251 and beyond answer 400.
 - `q`: The query. See the operation's description for the language.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.search_chats()
     .page(page)
@@ -10850,8 +10876,10 @@ Sends a `GET` request to `/api/v2/chat/chats/{chat_id}`
 
 Arguments:
 - `chat_id`: The chat's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.get_chat()
     .chat_id(chat_id)
@@ -10872,8 +10900,10 @@ Sends a `PUT` request to `/api/v2/chat/chats/{chat_id}`
 Arguments:
 - `chat_id`: The chat's id.
 - `body`
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.update_chat()
     .chat_id(chat_id)
@@ -10890,8 +10920,10 @@ Sends a `DELETE` request to `/api/v2/chat/chats/{chat_id}`
 
 Arguments:
 - `chat_id`: The chat's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.delete_chat()
     .chat_id(chat_id)
@@ -10914,8 +10946,10 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds followed by six digits). Defaults to 0. It must be more than five minutes in the past.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.export_agent_timeline()
     .fields(fields)
@@ -10942,8 +10976,10 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.export_chats()
     .fields(fields)
@@ -10967,8 +11003,10 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.export_conversions()
     .fields(fields)
@@ -10994,8 +11032,10 @@ Arguments:
 - `limit`: The number of items per page, at most 1000 (the default).
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.export_department_events()
     .fields(fields)
@@ -11012,8 +11052,10 @@ let value = client.export_department_events()
 
 Sends a `POST` request to `/api/v2/chat/visitors`
 
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.create_visitor()
     .body(body)
@@ -11029,8 +11071,10 @@ Sends a `GET` request to `/api/v2/chat/visitors/{visitor_id}`
 
 Arguments:
 - `visitor_id`: The visitor's id.
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.get_visitor()
     .visitor_id(visitor_id)
@@ -11047,8 +11091,10 @@ Sends a `PUT` request to `/api/v2/chat/visitors/{visitor_id}`
 Arguments:
 - `visitor_id`: The visitor's id.
 - `body`
+
 Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
 the raw `ResponseValue` (status and headers) with progenitor's error.
+
 ```ignore
 let value = client.update_visitor()
     .visitor_id(visitor_id)

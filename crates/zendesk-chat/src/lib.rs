@@ -17,7 +17,7 @@
 //!     .token("my-oauth-access-token")
 //!     .build()?;
 //!
-//! let chat = client.get_chat().chat_id("2012.9339545.SJs7biGpcbveH").send().await?.into_inner();
+//! let chat = client.get_chat().chat_id("2012.9339545.SJs7biGpcbveH").await?;
 //! match chat {
 //!     Chat::SupportChat(chat) => println!("{} messages", chat.count.unwrap().total.unwrap()),
 //!     Chat::OfflineMessage(message) => println!("offline: {:?}", message.message),
