@@ -64,6 +64,7 @@ fuzz_target!(|requests: Vec<Request>| {
         store: RwLock::new(store),
         tokens: RwLock::new(HashMap::from([("t".to_owned(), owner)])),
         faults: Mutex::new(Faults::none()),
+        scripted: Mutex::new(Default::default()),
         rate_limit: Mutex::new(None),
         log: Mutex::new(Vec::new()),
         record_bodies: AtomicBool::new(false),

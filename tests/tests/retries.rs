@@ -343,3 +343,35 @@ async fn clones_of_a_client_share_its_rate_limit() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn scripted_faults_of_one_operation_are_survived_in_order() {
+    let (emulator, client) =
+        support::emulated::start(zendesk_chat_emulator::Emulator::builder().seed(4).chats(5)).await;
+    let id = emulator.with_store(|store| store.chats.by_start().next().unwrap().0.to_owned());
+    emulator
+        .script_faults(
+            "getChat",
+            [
+                zendesk_chat_emulator::Fault::ServerError,
+                zendesk_chat_emulator::Fault::CutBody,
+            ],
+        )
+        .unwrap();
+    let chat = client.get_chat().chat_id(&id).await.unwrap();
+    assert_eq!(chat.id(), Some(id.as_str()));
+    let statuses: Vec<(u16, Option<String>)> = emulator
+        .requests()
+        .iter()
+        .map(|r| (r.status, r.fault.clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (500, Some("ServerError".into())),
+            (200, Some("CutBody".into())),
+            (200, None)
+        ]
+    );
+    assert!(emulator.script_faults("noSuchOperation", []).is_err());
+}

@@ -50,7 +50,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 pub use generate::AccountSize;
-pub use http::{Faults, RateLimit, RequestRecord};
+pub use http::{Fault, Faults, RateLimit, RequestRecord};
 pub use store::Store;
 
 /// The token the emulator accepts unless told otherwise.
@@ -187,6 +187,7 @@ impl EmulatorBuilder {
                     .collect::<HashMap<_, _>>(),
             ),
             faults: Mutex::new(self.faults),
+            scripted: Mutex::new(HashMap::new()),
             rate_limit: Mutex::new(self.rate_limit.map(http::gate_window)),
             log: Mutex::new(Vec::new()),
             record_bodies: AtomicBool::new(self.record_bodies),
@@ -248,6 +249,45 @@ impl Emulator {
     ) -> Result<conversations::VisitorChannel, String> {
         let mut rng = fastrand::Rng::new();
         conversations::visitors_say(&self.conversations, channel_id, text, &mut rng)
+    }
+
+    /// Scripts the faults of the next requests of one operation (by its spec `operationId`,
+    /// such as `getChat`): each takes the next fault in order (`Fault::None` for a normal answer),
+    /// then the operation answers as usual. An error for an operation the spec does not have.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use zendesk_chat_emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::builder().chats(10).start().await?;
+    /// // `getCurrentAgent` answers 429 twice, then succeeds: the client's retries get through.
+    /// emulator.script_faults("getCurrentAgent", [Fault::RateLimit, Fault::RateLimit])?;
+    /// let client = zendesk_chat::Client::builder()
+    ///     .base_url(emulator.base_url())
+    ///     .token(emulator.token())
+    ///     .build()?;
+    /// client.get_current_agent().await?;
+    /// assert_eq!(emulator.requests().len(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn script_faults(
+        &self,
+        operation_id: &str,
+        faults: impl IntoIterator<Item = Fault>,
+    ) -> Result<(), String> {
+        let operation = zendesk_chat::operations::ALL
+            .iter()
+            .find(|operation| operation.id == operation_id)
+            .ok_or_else(|| format!("the spec has no operation {operation_id:?}"))?;
+        self.shared
+            .scripted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry((operation.method.to_owned(), operation.path.to_owned()))
+            .or_default()
+            .extend(faults);
+        Ok(())
     }
 
     /// Starts simulated visitors now (see [`EmulatorBuilder::simulated_visitors`]).

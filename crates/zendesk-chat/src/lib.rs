@@ -190,6 +190,32 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Testing
+//!
+//! The emulator, `zendesk-chat-emulator`, is this crate's test double: add it as a
+//! dev-dependency, start it in a test (an in-memory account on 127.0.0.1, no network), point the
+//! client at it, script the faults you want to survive, and assert on the requests it received.
+//!
+//! ```ignore
+//! use zendesk_chat_emulator::{Emulator, Fault};
+//!
+//! #[tokio::test]
+//! async fn my_sync_survives_rate_limits_and_cut_bodies() {
+//!     let emulator = Emulator::builder().seed(7).chats(200).start().await.unwrap();
+//!     emulator.script_faults("getChat", [Fault::RateLimit, Fault::CutBody]).unwrap();
+//!     let client = zendesk_chat::Client::builder()
+//!         .base_url(emulator.base_url())
+//!         .token(emulator.token())
+//!         .build()
+//!         .unwrap();
+//!     my_code::sync(&client).await.unwrap();
+//!     assert!(emulator.requests().iter().any(|r| r.status == 429));
+//! }
+//! ```
+//!
+//! Random faults (`Faults::mixed(share, seed)`), a rate limit, and the account itself
+//! (`with_store`) can be set too; see the emulator's docs.
+//!
 //! # Observability
 //!
 //! Each attempt of each request is a `tracing` span `zendesk_chat.request` with the operation id,

@@ -202,11 +202,21 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         window.as_mut().and_then(RateWindow::admit)
     };
-    let fault = shared
-        .faults
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .draw(number);
+    let scripted = route.as_ref().and_then(|route| {
+        shared
+            .scripted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_mut(&(method.clone(), route.clone()))
+            .and_then(std::collections::VecDeque::pop_front)
+    });
+    let fault = scripted.unwrap_or_else(|| {
+        shared
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .draw(number)
+    });
     let (mut response, fault) = if !authorized {
         (
             error(

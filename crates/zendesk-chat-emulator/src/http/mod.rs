@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 
-pub use gate::{Faults, RateLimit, RequestRecord};
+pub use gate::{Fault, Faults, RateLimit, RequestRecord};
 
 /// A fresh window of a rate limit.
 pub fn gate_window(limit: RateLimit) -> gate::RateWindow {
@@ -32,6 +32,9 @@ pub struct Shared {
     pub tokens: RwLock<HashMap<String, i64>>,
     /// The faults to inject.
     pub faults: Mutex<Faults>,
+    /// Faults scripted for the next requests of an operation, by method and path template: each
+    /// request of it takes the next, in order, before the random faults are drawn.
+    pub scripted: Mutex<HashMap<(String, String), std::collections::VecDeque<Fault>>>,
     /// The rate limit, if any, and its current window.
     pub rate_limit: Mutex<Option<gate::RateWindow>>,
     /// What happened, request by request.
