@@ -98,6 +98,12 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A setting was combined with [`ClientBuilder::http_client`], whose client it cannot
+    /// change: set it on that client instead.
+    #[error(
+        "`{0}` cannot be applied to the reqwest::Client given with `http_client`: set it on that client"
+    )]
+    IgnoredWithHttpClient(&'static str),
     /// The token cannot be sent in an HTTP header.
     #[error("the access token contains characters that cannot be sent in an HTTP header")]
     InvalidToken,
@@ -216,8 +222,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this HTTP client (its proxy, TLS and pool settings) instead of building one. The
-    /// builder's user agent and timeouts are then not applied: configure them on `client`.
+    /// Use this HTTP client (its proxy, TLS and pool settings) instead of building one. Its user
+    /// agent and timeouts are its own: combined with [`user_agent`](Self::user_agent),
+    /// [`timeout`](Self::timeout) or [`connect_timeout`](Self::connect_timeout), `build` fails
+    /// with [`BuildError::IgnoredWithHttpClient`] rather than drop the setting silently.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -236,7 +244,18 @@ impl ClientBuilder {
             config = config.with_rate_limit(limit);
         }
         let http = match self.http_client {
-            Some(client) => client,
+            Some(client) => {
+                for (set, name) in [
+                    (self.user_agent.is_some(), "user_agent"),
+                    (self.timeout.is_some(), "timeout"),
+                    (self.connect_timeout.is_some(), "connect_timeout"),
+                ] {
+                    if set {
+                        return Err(BuildError::IgnoredWithHttpClient(name));
+                    }
+                }
+                client
+            }
             None => reqwest::Client::builder()
                 .user_agent(self.user_agent.as_deref().unwrap_or(USER_AGENT))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
@@ -295,6 +314,29 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setting_the_given_http_client_would_drop_is_a_build_error() {
+        let builder = || {
+            Client::builder()
+                .subdomain("acme")
+                .token("t")
+                .http_client(reqwest::Client::new())
+        };
+        assert!(builder().build().is_ok());
+        let error = builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(error, BuildError::IgnoredWithHttpClient("timeout")),
+            "{error}"
+        );
+        assert!(matches!(
+            builder().user_agent("me/1").build(),
+            Err(BuildError::IgnoredWithHttpClient("user_agent"))
+        ));
+    }
 
     #[test]
     fn a_subdomain_becomes_the_zendesk_host() {

@@ -126,6 +126,21 @@ impl ExportStart {
         Self::Time(time)
     }
 
+    /// Resume from a saved cursor if there is one, else start at `since`: the usual first line
+    /// of an export job.
+    ///
+    /// ```
+    /// use zendesk_chat::export::{ExportCursor, ExportStart};
+    ///
+    /// let saved: Option<ExportCursor> = None; // read from wherever you keep it
+    /// let day = zendesk_chat::chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let start = ExportStart::resume_or(saved, day);
+    /// assert!(matches!(start, ExportStart::Time(_)));
+    /// ```
+    pub fn resume_or(saved: Option<ExportCursor>, since: impl Into<ExportStart>) -> Self {
+        saved.map_or_else(|| since.into(), Self::Cursor)
+    }
+
     /// Everything: the start of the epoch.
     pub fn beginning() -> Self {
         Self::Time(DateTime::UNIX_EPOCH)

@@ -262,7 +262,12 @@ pub use generated::{
 };
 pub use models::{LooseId, Password, Timestamp, WebpathItem};
 pub use paging::Paged;
+
+/// The date and time crate of the public signatures (`ExportStart`, `Timestamp::to_datetime`).
+pub use chrono;
 pub use rate_limit::RateLimit;
+/// An HTTP status, as [`Error::status`] gives it (no `http` dependency needed).
+pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 
 /// progenitor's error, returned by an operation's `send()` (which gives the raw response); awaiting
