@@ -128,6 +128,7 @@ pub fn emit(open_enum: &OpenEnum, schemars_feature: Option<&str>) -> TokenStream
         #[doc = ""]
         #[doc = "An open set: a value this version does not know is kept as `Unknown`."]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
             /// A value this version does not know, kept as sent.

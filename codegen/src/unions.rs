@@ -278,6 +278,7 @@ pub fn emit(union: &TaggedUnion, schemars_feature: Option<&str>) -> TokenStream 
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
         #schemars
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #variant_idents(#variant_types), )*
             #unknown_variant

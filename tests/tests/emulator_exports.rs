@@ -13,11 +13,7 @@ use zendesk_chat::types::Chat;
 use zendesk_chat_emulator::{Emulator, Faults};
 
 fn chat_id(chat: &Chat) -> String {
-    match chat {
-        Chat::SupportChat(c) => c.id.clone().unwrap(),
-        Chat::OfflineMessage(m) => m.id.clone().unwrap(),
-        Chat::Unknown(o) => o["id"].as_str().unwrap().to_owned(),
-    }
+    chat.id().unwrap().to_owned()
 }
 
 fn all_ids(emulator: &Emulator) -> BTreeSet<String> {

@@ -32,10 +32,9 @@ async fn chats_list_search_show_update_delete() {
     let ids: Vec<String> = page
         .chats
         .iter()
-        .map(|chat| match chat {
-            Chat::SupportChat(c) => c.id.clone().unwrap(),
-            Chat::OfflineMessage(m) => m.id.clone().unwrap(),
-            Chat::Unknown(o) => panic!("{o:?}"),
+        .map(|chat| {
+            assert!(!matches!(chat, Chat::Unknown(_)), "{chat:?}");
+            chat.id().unwrap().to_owned()
         })
         .collect();
 
@@ -122,7 +121,7 @@ async fn chats_list_search_show_update_delete() {
         .map(|chat| match chat {
             Chat::SupportChat(c) => (c.id.clone().unwrap(), c.deleted),
             Chat::OfflineMessage(m) => (m.id.clone().unwrap(), m.deleted),
-            Chat::Unknown(o) => panic!("{o:?}"),
+            other => panic!("{other:?}"),
         })
         .collect();
     assert_eq!(

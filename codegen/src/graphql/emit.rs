@@ -99,6 +99,7 @@ fn schema_types(documents: &Documents, paths: &Paths) -> Vec<TokenStream> {
                     #doc
                     #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
                     #[serde(from = "String", into = "String")]
+                    #[non_exhaustive]
                     pub enum #name {
                         #(#variants)*
                         /// A value this version does not know, kept as sent.
@@ -424,6 +425,7 @@ impl Selections<'_> {
             #doc
             #[derive(Clone, Debug, PartialEq, serde::Serialize)]
             #[serde(untagged)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 /// A type this version does not know, kept whole.

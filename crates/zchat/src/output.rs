@@ -65,8 +65,9 @@ impl Output {
                     String::new(),
                     String::new(),
                 ],
-                types::Chat::Unknown(object) => vec![
-                    object.get("id").map(|v| v.to_string()).unwrap_or_default(),
+                // An unknown kind of chat, or one a later client version adds.
+                other => vec![
+                    other.id().unwrap_or_default().to_owned(),
                     chat.type_tag().unwrap_or("?").into(),
                     String::new(),
                     String::new(),

@@ -14,6 +14,7 @@ pub mod types {
     /// A kind of chat activity.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[serde(from = "String", into = "String")]
+    #[non_exhaustive]
     pub enum ChatActivityType {
         /// `MEMBER_JOIN`: A member joined a channel.
         MemberJoin,
@@ -69,6 +70,7 @@ pub mod types {
     /// The kind of a structured message action.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[serde(from = "String", into = "String")]
+    #[non_exhaustive]
     pub enum ActionType {
         /// `QUICK_REPLY_ACTION`: Send a pre-defined reply to the agent.
         QuickReplyAction,
@@ -169,6 +171,7 @@ pub mod types {
     /// The status of an agent.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[serde(from = "String", into = "String")]
+    #[non_exhaustive]
     pub enum AgentStatus {
         /// `ONLINE`: The agent is online and receives chats.
         Online,
@@ -222,6 +225,7 @@ pub mod types {
     /// The status of a department.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[serde(from = "String", into = "String")]
+    #[non_exhaustive]
     pub enum DepartmentStatus {
         /// `ONLINE`: At least one agent of the department is online.
         Online,
@@ -510,6 +514,7 @@ pub mod operations {
         /// `Channel` as selected at `ChatActivityNodeMessageChannel`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMessageChannel {
             /// A `VisitorChannel`.
             VisitorChannel(ChatActivityNodeMessageChannelVisitorChannel),
@@ -602,6 +607,7 @@ pub mod operations {
         /// `Channel` as selected at `ChatActivityNodeMemberJoinLogChannel`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMemberJoinLogChannel {
             /// A `VisitorChannel`.
             VisitorChannel(ChatActivityNodeMemberJoinLogChannelVisitorChannel),
@@ -687,6 +693,7 @@ pub mod operations {
         /// `User` as selected at `ChatActivityNodeMemberJoinLogUser`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMemberJoinLogUser {
             /// A `Agent`.
             Agent(ChatActivityNodeMemberJoinLogUserAgent),
@@ -791,6 +798,7 @@ pub mod operations {
         /// `Channel` as selected at `ChatActivityNodeMemberLeaveLogChannel`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMemberLeaveLogChannel {
             /// A `VisitorChannel`.
             VisitorChannel(ChatActivityNodeMemberLeaveLogChannelVisitorChannel),
@@ -876,6 +884,7 @@ pub mod operations {
         /// `User` as selected at `ChatActivityNodeMemberLeaveLogUser`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMemberLeaveLogUser {
             /// A `Agent`.
             Agent(ChatActivityNodeMemberLeaveLogUserAgent),
@@ -980,6 +989,7 @@ pub mod operations {
         /// `Channel` as selected at `ChatActivityNodeMemberChangeLogChannel`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNodeMemberChangeLogChannel {
             /// A `VisitorChannel`.
             VisitorChannel(ChatActivityNodeMemberChangeLogChannelVisitorChannel),
@@ -1052,6 +1062,7 @@ pub mod operations {
         /// `ChatLog` as selected at `ChatActivityNode`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum ChatActivityNode {
             /// A `Message`.
             Message(ChatActivityNodeMessage),
@@ -1464,6 +1475,7 @@ pub mod operations {
         /// `Channel` as selected at `MessageNodeChannel`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum MessageNodeChannel {
             /// A `VisitorChannel`.
             VisitorChannel(MessageNodeChannelVisitorChannel),
@@ -1561,6 +1573,7 @@ pub mod operations {
         /// `User` as selected at `MessageNodeFrom`: one variant per possible type, told apart by `__typename`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum MessageNodeFrom {
             /// A `Agent`.
             Agent(MessageNodeFromAgent),

@@ -9849,6 +9849,7 @@ An object with another `type`, or none (an incremental export without `fields`),
 whole as `Unknown`.*/
     #[derive(Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema), schemars(untagged))]
+    #[non_exhaustive]
     pub enum Chat {
         ///`"type": "offline_msg"`: A message that a visitor left while no agent was available.
         OfflineMessage(OfflineMessage),
@@ -9917,6 +9918,7 @@ whole as `Unknown`.*/
 know are kept whole as `Unknown`.*/
     #[derive(Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema), schemars(untagged))]
+    #[non_exhaustive]
     pub enum HistoryEvent {
         ///`"type": "chat.memberjoin"`: A visitor or an agent joined the chat.
         MemberJoin(MemberJoinEvent),
@@ -10068,6 +10070,7 @@ know are kept whole as `Unknown`.*/
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum AgentStatus {
         ///`"online"`
         Online,
@@ -10182,6 +10185,7 @@ know are kept whole as `Unknown`.*/
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Rating {
         ///`"good"`
         Good,
@@ -10291,6 +10295,7 @@ know are kept whole as `Unknown`.*/
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum SenderType {
         ///`"Agent"`
         Agent,
@@ -10400,6 +10405,7 @@ know are kept whole as `Unknown`.*/
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum StartedBy {
         ///`"visitor"`
         Visitor,

@@ -22,6 +22,7 @@
 //!     Chat::SupportChat(chat) => println!("{} messages", chat.count.unwrap().total.unwrap()),
 //!     Chat::OfflineMessage(message) => println!("offline: {:?}", message.message),
 //!     Chat::Unknown(object) => println!("a chat of another type: {object:?}"),
+//!     _ => println!("a kind of chat added after this version"), // unions are non-exhaustive
 //! }
 //! # Ok(())
 //! # }

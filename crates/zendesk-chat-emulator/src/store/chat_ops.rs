@@ -219,7 +219,7 @@ impl Store {
                 );
                 message.update_timestamp = stamp;
             }
-            types::Chat::Unknown(_) => {
+            _ => {
                 return Err(ApiError::unprocessable("this chat cannot be updated"));
             }
         }
@@ -290,6 +290,8 @@ impl Store {
                 object.insert("deleted".into(), Value::Bool(true));
                 object.insert("update_timestamp".into(), json!(stamp));
             }
+            // A kind of chat a later client version adds: stored as it is.
+            _ => {}
         }
         match ChatEntry::new(&chat) {
             Ok((id, entry)) => {

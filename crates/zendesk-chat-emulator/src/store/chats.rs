@@ -75,15 +75,7 @@ impl ChatEntry {
     /// The entry of a chat whose JSON is written otherwise than its model would write it (with
     /// the shapes of production payloads), its facts read from the model.
     pub fn with_json(chat: &types::Chat, json: Bytes) -> Result<(String, Self), String> {
-        let id = match chat {
-            types::Chat::SupportChat(chat) => chat.id.clone(),
-            types::Chat::OfflineMessage(message) => message.id.clone(),
-            types::Chat::Unknown(object) => object
-                .get("id")
-                .and_then(|id| id.as_str())
-                .map(str::to_owned),
-        };
-        let id = id.ok_or("a chat needs an id")?;
+        let id = chat.id().ok_or("a chat needs an id")?.to_owned();
         Ok((
             id,
             Self {
@@ -148,7 +140,11 @@ fn meta_of(chat: &types::Chat) -> ChatMeta {
                 deleted: message.deleted.unwrap_or(false),
             }
         }
-        types::Chat::Unknown(object) => {
+        other => {
+            let object = match serde_json::to_value(other) {
+                Ok(serde_json::Value::Object(object)) => object,
+                _ => serde_json::Map::new(),
+            };
             let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(str::to_owned);
             let timestamp = text("timestamp").and_then(|t| parse_iso(&t)).unwrap_or(0);
             ChatMeta {
