@@ -10,7 +10,7 @@ use zendesk_chat::search::{ChatType, SearchQuery};
 use zendesk_chat_emulator::Emulator;
 
 fn every_chat() -> SearchQuery {
-    SearchQuery::chat_type(ChatType::Chat).or(SearchQuery::chat_type(ChatType::OfflineMessage))
+    SearchQuery::chat_type(ChatType::Chat).or(SearchQuery::chat_type(ChatType::OfflineMsg))
 }
 
 #[tokio::test]

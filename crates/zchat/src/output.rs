@@ -96,7 +96,10 @@ impl Output {
             .map(|r| {
                 vec![
                     text(&r.id),
-                    text(&r.type_),
+                    r.type_
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
                     time(&r.timestamp),
                     text(&r.preview),
                 ]

@@ -1641,7 +1641,7 @@ microseconds (agent timeline), or fractional seconds (department events).
         pub timestamp: ::std::option::Option<crate::Timestamp>,
         ///The chat's type, "chat" or "offline_msg".
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<crate::generated::types::ChatType>,
         ///The chat's API URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
@@ -7596,7 +7596,7 @@ other writable keys may be added as extra properties.
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::types::ChatType>,
                 ::std::string::String,
             >,
             url: ::std::result::Result<
@@ -7659,7 +7659,9 @@ other writable keys may be added as extra properties.
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::ChatType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -10172,6 +10174,116 @@ know are kept whole as `Unknown`.*/
     impl ::schemars::JsonSchema for AgentStatus {
         fn schema_name() -> ::std::borrow::Cow<'static, str> {
             "AgentStatus".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
+    ///The kind of a chat, as search results and the search language name it.
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ChatType {
+        ///`"chat"`
+        Chat,
+        ///`"offline_msg"`
+        OfflineMsg,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl ChatType {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Chat => "chat",
+                Self::OfflineMsg => "offline_msg",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for ChatType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for ChatType {
+        fn from(value: &str) -> Self {
+            match value {
+                "chat" => Self::Chat,
+                "offline_msg" => Self::OfflineMsg,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for ChatType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "chat" => Self::Chat,
+                "offline_msg" => Self::OfflineMsg,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for ChatType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for ChatType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ChatType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ChatType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a ChatType string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ChatType, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ChatType, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ChatType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ChatType".into()
         }
 
         fn json_schema(

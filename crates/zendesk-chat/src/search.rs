@@ -80,7 +80,10 @@ impl SearchQuery {
     /// The reference page's field table names the field `chat_type`, but its own example and
     /// production clients write `type:` (see the spec's `searchChats`); this writes `type:`.
     pub fn chat_type(chat_type: ChatType) -> Self {
-        Self(Expr::Term(format!("type:{}", chat_type.as_str())))
+        match chat_type {
+            ChatType::Chat | ChatType::OfflineMsg => Self(Expr::Term(format!("type:{chat_type}"))),
+            other => Self::field("type", &other.to_string()),
+        }
     }
 
     /// Chats with this rating (`rating`).
@@ -175,23 +178,8 @@ impl From<SearchQuery> for String {
     }
 }
 
-/// The type of a chat, for [`SearchQuery::chat_type`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChatType {
-    /// A support chat (`chat`).
-    Chat,
-    /// An offline message (`offline_msg`).
-    OfflineMessage,
-}
-
-impl ChatType {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Chat => "chat",
-            Self::OfflineMessage => "offline_msg",
-        }
-    }
-}
+/// The kind of a chat, for [`SearchQuery::chat_type`] (and a search result's `type`).
+pub use crate::types::ChatType;
 
 /// A time range for [`SearchQuery::timestamp`] and [`SearchQuery::end_timestamp`]; an open end is
 /// `*`.
