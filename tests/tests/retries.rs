@@ -375,3 +375,43 @@ async fn scripted_faults_of_one_operation_are_survived_in_order() {
     );
     assert!(emulator.script_faults("noSuchOperation", []).is_err());
 }
+
+#[tokio::test]
+async fn a_call_can_override_the_retry_policy_and_the_timeout() {
+    let (emulator, client) = support::emulated::start(
+        zendesk_chat_emulator::Emulator::builder()
+            .seed(5)
+            .chats(5)
+            .faults(zendesk_chat_emulator::Faults {
+                delay: std::time::Duration::from_secs(3),
+                ..zendesk_chat_emulator::Faults::none()
+            }),
+    )
+    .await;
+    use zendesk_chat_emulator::Fault;
+    emulator
+        .script_faults("getCurrentAgent", [Fault::ServerError])
+        .unwrap();
+    let once = client.with_retry_policy(zendesk_chat::RetryPolicy::none());
+    let error = once.get_current_agent().await.unwrap_err();
+    assert_eq!(error.status_code(), Some(500));
+    assert_eq!(error.attempts().len(), 1);
+
+    emulator
+        .script_faults("getCurrentAgent", [Fault::ServerError])
+        .unwrap();
+    client.get_current_agent().await.unwrap(); // the client's own policy retries
+
+    emulator
+        .script_faults("getCurrentAgent", [Fault::Delay])
+        .unwrap();
+    let impatient = once.with_timeout(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let error = impatient.get_current_agent().await.unwrap_err();
+    assert!(
+        matches!(error, zendesk_chat::Error::Transport(_)),
+        "{error}"
+    );
+    assert!(error.to_string().contains("timed out"), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}

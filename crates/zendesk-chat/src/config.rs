@@ -18,6 +18,7 @@ pub struct ClientConfig {
     retry_policy: RetryPolicy,
     rate_limit: Option<RateLimit>,
     rate_limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    attempt_timeout: Option<Duration>,
 }
 
 impl ClientConfig {
@@ -35,6 +36,7 @@ impl ClientConfig {
             retry_policy: RetryPolicy::default(),
             rate_limit: None,
             rate_limiter: None,
+            attempt_timeout: None,
         })
     }
 
@@ -56,6 +58,17 @@ impl ClientConfig {
         &self.retry_policy
     }
 
+    /// With a timeout for each attempt of a request, overriding the HTTP client's.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The timeout of each attempt, when one overrides the HTTP client's.
+    pub(crate) fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+
     /// The value of the `Authorization` header (marked sensitive, so `Debug` hides it).
     pub(crate) fn authorization(&self) -> &HeaderValue {
         &self.authorization
@@ -73,6 +86,7 @@ impl fmt::Debug for ClientConfig {
             .field("token", &"[REDACTED]")
             .field("retry_policy", &self.retry_policy)
             .field("rate_limit", &self.rate_limit)
+            .field("attempt_timeout", &self.attempt_timeout)
             .finish()
     }
 }
@@ -308,6 +322,38 @@ impl Client {
     /// A client for the account in `ZENDESK_SUBDOMAIN`, with the token in `ZENDESK_CHAT_TOKEN`.
     pub fn from_env() -> Result<Client, BuildError> {
         Self::builder().from_env().build()
+    }
+
+    /// This client (the same connection pool, token and rate limiter) with another retry policy,
+    /// for the calls made through it: a call that must not be retried, or one worth retrying
+    /// harder.
+    ///
+    /// ```no_run
+    /// # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+    /// use zendesk_chat::RetryPolicy;
+    ///
+    /// let once = client.with_retry_policy(RetryPolicy::none());
+    /// once.delete_chat().chat_id("2012.9339545.SJs7biGpcbveH").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        use progenitor_client::ClientInfo;
+        Client::new_with_client(
+            self.baseurl(),
+            self.client().clone(),
+            self.inner().clone().with_retry_policy(policy),
+        )
+    }
+
+    /// This client with a timeout for each attempt of the calls made through it, overriding the
+    /// one it was built with.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        use progenitor_client::ClientInfo;
+        Client::new_with_client(
+            self.baseurl(),
+            self.client().clone(),
+            self.inner().clone().with_attempt_timeout(timeout),
+        )
     }
 }
 

@@ -22,6 +22,9 @@ impl ClientHooks<ClientConfig> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         let authorization = self.inner().authorization().clone();
         request.headers_mut().insert(AUTHORIZATION, authorization);
+        if let Some(timeout) = self.inner().attempt_timeout() {
+            *request.timeout_mut() = Some(timeout);
+        }
         Ok(())
     }
 
