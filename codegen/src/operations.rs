@@ -18,6 +18,9 @@ pub struct OperationFutures {
     /// The async function that runs an operation's `send()` future and converts its outcome:
     /// `async fn(&'static Operation, impl Future<Output = Result<ResponseValue<T>, Error<E>>>) -> Result<T, crate::Error>`.
     pub runner: String,
+    /// The same, giving the raw `ResponseValue<T>` (status, headers and value) with the crate's
+    /// error: each builder gets a `send_raw()` calling it.
+    pub raw_runner: String,
 }
 
 /// The `operations` module: the table of every operation of the spec.
@@ -85,6 +88,7 @@ pub fn emit_into_futures(
     futures: &OperationFutures,
 ) -> Result<TokenStream> {
     let runner: syn::Path = syn::parse_str(&futures.runner)?;
+    let raw_runner: syn::Path = syn::parse_str(&futures.raw_runner)?;
     let builders = file
         .items
         .iter()
@@ -113,6 +117,16 @@ pub fn emit_into_futures(
 
                 fn into_future(self) -> Self::IntoFuture {
                     ::std::boxed::Box::pin(#runner(&operations::#constant, self.send()))
+                }
+            }
+
+            impl<'a> builder::#builder<'a> {
+                /// Sends the request and gives the raw response (its status and headers with the
+                /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+                pub async fn send_raw(
+                    self,
+                ) -> ::std::result::Result<::progenitor_client::ResponseValue<#value_type>, crate::Error> {
+                    #raw_runner(&operations::#constant, self.send()).await
                 }
             }
         });

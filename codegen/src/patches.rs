@@ -144,7 +144,7 @@ pub fn await_in_operation_docs(file: &mut syn::File) -> Result<usize> {
                     .replace(SENT, "\n    .await?;")
                     .replace(
                         "```ignore",
-                        "\nAwaiting the builder gives the value, or the crate's `Error`; `.send()` gives\nthe raw `ResponseValue` (status and headers) with progenitor's error.\n\n```ignore",
+                        "\nAwaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives\nthe raw `ResponseValue` (status and headers) with the same error.\n\n```ignore",
                     );
                 doc.value = syn::parse_quote!(#value);
                 rewritten += 1;

@@ -44,6 +44,7 @@ impl ClientLayout {
             schemars_feature: Some("schemars".into()),
             operation_futures: Some(OperationFutures {
                 runner: "crate::call::run".into(),
+                raw_runner: "crate::call::run_raw".into(),
             }),
         }
     }

@@ -116,3 +116,21 @@ async fn errors_answer_questions_without_matching_on_their_structs() {
     );
     assert!(limited.is_retryable());
 }
+
+#[tokio::test]
+async fn send_raw_gives_the_status_and_headers_with_the_crates_error() {
+    let (emulator, client) =
+        support::emulated::start(zendesk_chat_emulator::Emulator::builder().seed(6).chats(5)).await;
+    let id = emulator.with_store(|store| store.chats.by_start().next().unwrap().0.to_owned());
+    let response = client.get_chat().chat_id(&id).send_raw().await.unwrap();
+    assert_eq!(response.status(), zendesk_chat::StatusCode::OK);
+    assert!(response.headers().contains_key("content-type"));
+    assert_eq!(response.into_inner().id(), Some(id.as_str()));
+    let error = client
+        .get_chat()
+        .chat_id("2012.1.nope")
+        .send_raw()
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error}");
+}

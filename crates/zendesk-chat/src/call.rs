@@ -65,6 +65,21 @@ where
     T: DeserializeOwned,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorResponse>>>,
 {
+    run_raw(operation, send)
+        .await
+        .map(ResponseValue::into_inner)
+}
+
+/// Runs an operation's `send()` future and returns the raw response (status, headers, value), or
+/// the crate's error for it.
+pub async fn run_raw<T, F>(
+    operation: &'static Operation,
+    send: F,
+) -> Result<ResponseValue<T>, Error>
+where
+    T: DeserializeOwned,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorResponse>>>,
+{
     let (outcome, log) = CALL_LOG
         .scope(RefCell::new(CallLog::default()), async {
             let outcome = send.await;
@@ -72,7 +87,7 @@ where
         })
         .await;
     match outcome {
-        Ok(response) => Ok(response.into_inner()),
+        Ok(response) => Ok(response),
         Err(error) => Err(convert::<T>(operation, error, log).await),
     }
 }

@@ -10726,8 +10726,8 @@ Arguments:
 - `max_id`: Return agents with this id or a smaller one (paging backward).
 - `since_id`: Return agents with this id or a greater one (paging forward).
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.list_agents()
@@ -10749,8 +10749,8 @@ Support, agents can only be read: this answers 403.
 Sends a `POST` request to `/api/v2/chat/agents`
 
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.create_agent()
@@ -10768,8 +10768,8 @@ Sends a `GET` request to `/api/v2/chat/agents/email/{email}`
 Arguments:
 - `email`: The agent's email address.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.get_agent_by_email()
@@ -10787,8 +10787,8 @@ The agent that the access token belongs to.
 Sends a `GET` request to `/api/v2/chat/agents/me`
 
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.get_current_agent()
@@ -10803,8 +10803,8 @@ let value = client.get_current_agent()
 Sends a `PUT` request to `/api/v2/chat/agents/me`
 
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.update_current_agent()
@@ -10822,8 +10822,8 @@ Sends a `GET` request to `/api/v2/chat/agents/{agent_id}`
 Arguments:
 - `agent_id`: The agent's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.get_agent()
@@ -10842,8 +10842,8 @@ Arguments:
 - `agent_id`: The agent's id.
 - `body`
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.update_agent()
@@ -10862,8 +10862,8 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}`
 Arguments:
 - `agent_id`: The agent's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.delete_agent()
@@ -10883,8 +10883,8 @@ Sends a `DELETE` request to `/api/v2/chat/agents/{agent_id}/shortcuts`
 Arguments:
 - `agent_id`: The agent's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.delete_agent_shortcuts()
@@ -10906,8 +10906,8 @@ Sends a `GET` request to `/api/v2/chat/chats`
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids. With it, the answer carries `docs`.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.list_chats()
@@ -10927,8 +10927,8 @@ Creates an offline message. Besides `visitor`, `message` and `type`, a `session`
 Sends a `POST` request to `/api/v2/chat/chats`
 
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.create_offline_message()
@@ -10948,8 +10948,8 @@ Sends a `DELETE` request to `/api/v2/chat/chats`
 Arguments:
 - `ids`: A comma-separated list of up to 50 chat ids.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.bulk_delete_chats()
@@ -10975,8 +10975,8 @@ Arguments:
 - `page`: The page to return, from 1 to 250. Page 251 and beyond answer 400.
 - `q`: The query. See the operation's description for the language.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.search_chats()
@@ -10995,8 +10995,8 @@ Sends a `GET` request to `/api/v2/chat/chats/{chat_id}`
 Arguments:
 - `chat_id`: The chat's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.get_chat()
@@ -11019,8 +11019,8 @@ Arguments:
 - `chat_id`: The chat's id.
 - `body`
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.update_chat()
@@ -11039,8 +11039,8 @@ Sends a `DELETE` request to `/api/v2/chat/chats/{chat_id}`
 Arguments:
 - `chat_id`: The chat's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.delete_chat()
@@ -11065,8 +11065,8 @@ Arguments:
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds followed by six digits). Defaults to 0. It must be more than five minutes in the past.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.export_agent_timeline()
@@ -11095,8 +11095,8 @@ Arguments:
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.export_chats()
@@ -11122,8 +11122,8 @@ Arguments:
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.export_conversions()
@@ -11151,8 +11151,8 @@ Arguments:
 - `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
 - `start_time`: Return items updated at or after this Unix epoch time, in **seconds**. Defaults to 0. It must be more than five minutes in the past, or the request is rejected.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.export_department_events()
@@ -11171,8 +11171,8 @@ let value = client.export_department_events()
 Sends a `POST` request to `/api/v2/chat/visitors`
 
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.create_visitor()
@@ -11190,8 +11190,8 @@ Sends a `GET` request to `/api/v2/chat/visitors/{visitor_id}`
 Arguments:
 - `visitor_id`: The visitor's id.
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.get_visitor()
@@ -11210,8 +11210,8 @@ Arguments:
 - `visitor_id`: The visitor's id.
 - `body`
 
-Awaiting the builder gives the value, or the crate's `Error`; `.send()` gives
-the raw `ResponseValue` (status and headers) with progenitor's error.
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
 
 ```ignore
 let value = client.update_visitor()
@@ -13889,6 +13889,19 @@ impl<'a> ::std::future::IntoFuture for builder::ListAgents<'a> {
     }
 }
 
+impl<'a> builder::ListAgents<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Agent>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_AGENTS, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::CreateAgent<'a> {
     type Output = ::std::result::Result<types::Agent, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -13896,6 +13909,19 @@ impl<'a> ::std::future::IntoFuture for builder::CreateAgent<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_AGENT, self.send()))
+    }
+}
+
+impl<'a> builder::CreateAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_AGENT, self.send()).await
     }
 }
 
@@ -13911,6 +13937,19 @@ impl<'a> ::std::future::IntoFuture for builder::GetAgentByEmail<'a> {
     }
 }
 
+impl<'a> builder::GetAgentByEmail<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_AGENT_BY_EMAIL, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::GetCurrentAgent<'a> {
     type Output = ::std::result::Result<types::Agent, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -13920,6 +13959,19 @@ impl<'a> ::std::future::IntoFuture for builder::GetCurrentAgent<'a> {
         ::std::boxed::Box::pin(
             crate::call::run(&operations::GET_CURRENT_AGENT, self.send()),
         )
+    }
+}
+
+impl<'a> builder::GetCurrentAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_CURRENT_AGENT, self.send()).await
     }
 }
 
@@ -13935,6 +13987,19 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateCurrentAgent<'a> {
     }
 }
 
+impl<'a> builder::UpdateCurrentAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_CURRENT_AGENT, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::GetAgent<'a> {
     type Output = ::std::result::Result<types::Agent, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -13942,6 +14007,19 @@ impl<'a> ::std::future::IntoFuture for builder::GetAgent<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::GET_AGENT, self.send()))
+    }
+}
+
+impl<'a> builder::GetAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_AGENT, self.send()).await
     }
 }
 
@@ -13955,6 +14033,19 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateAgent<'a> {
     }
 }
 
+impl<'a> builder::UpdateAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Agent>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_AGENT, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::DeleteAgent<'a> {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -13962,6 +14053,16 @@ impl<'a> ::std::future::IntoFuture for builder::DeleteAgent<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_AGENT, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteAgent<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_AGENT, self.send()).await
     }
 }
 
@@ -13977,6 +14078,16 @@ impl<'a> ::std::future::IntoFuture for builder::DeleteAgentShortcuts<'a> {
     }
 }
 
+impl<'a> builder::DeleteAgentShortcuts<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_AGENT_SHORTCUTS, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::ListChats<'a> {
     type Output = ::std::result::Result<types::ListChatsResponse, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -13984,6 +14095,19 @@ impl<'a> ::std::future::IntoFuture for builder::ListChats<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::LIST_CHATS, self.send()))
+    }
+}
+
+impl<'a> builder::ListChats<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::ListChatsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_CHATS, self.send()).await
     }
 }
 
@@ -13999,6 +14123,19 @@ impl<'a> ::std::future::IntoFuture for builder::CreateOfflineMessage<'a> {
     }
 }
 
+impl<'a> builder::CreateOfflineMessage<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<crate::generated::types::Chat>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_OFFLINE_MESSAGE, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::BulkDeleteChats<'a> {
     type Output = ::std::result::Result<types::BulkDeleteResult, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14008,6 +14145,19 @@ impl<'a> ::std::future::IntoFuture for builder::BulkDeleteChats<'a> {
         ::std::boxed::Box::pin(
             crate::call::run(&operations::BULK_DELETE_CHATS, self.send()),
         )
+    }
+}
+
+impl<'a> builder::BulkDeleteChats<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::BulkDeleteResult>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::BULK_DELETE_CHATS, self.send()).await
     }
 }
 
@@ -14021,6 +14171,19 @@ impl<'a> ::std::future::IntoFuture for builder::SearchChats<'a> {
     }
 }
 
+impl<'a> builder::SearchChats<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::SearchChatsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::SEARCH_CHATS, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::GetChat<'a> {
     type Output = ::std::result::Result<crate::generated::types::Chat, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14028,6 +14191,19 @@ impl<'a> ::std::future::IntoFuture for builder::GetChat<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::GET_CHAT, self.send()))
+    }
+}
+
+impl<'a> builder::GetChat<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<crate::generated::types::Chat>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_CHAT, self.send()).await
     }
 }
 
@@ -14041,6 +14217,19 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateChat<'a> {
     }
 }
 
+impl<'a> builder::UpdateChat<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<crate::generated::types::Chat>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_CHAT, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::DeleteChat<'a> {
     type Output = ::std::result::Result<(), crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14048,6 +14237,16 @@ impl<'a> ::std::future::IntoFuture for builder::DeleteChat<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_CHAT, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteChat<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_CHAT, self.send()).await
     }
 }
 
@@ -14066,6 +14265,19 @@ impl<'a> ::std::future::IntoFuture for builder::ExportAgentTimeline<'a> {
     }
 }
 
+impl<'a> builder::ExportAgentTimeline<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::IncrementalAgentTimelinePage>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::EXPORT_AGENT_TIMELINE, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::ExportChats<'a> {
     type Output = ::std::result::Result<types::IncrementalChatsPage, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14073,6 +14285,19 @@ impl<'a> ::std::future::IntoFuture for builder::ExportChats<'a> {
     >;
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(crate::call::run(&operations::EXPORT_CHATS, self.send()))
+    }
+}
+
+impl<'a> builder::ExportChats<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::IncrementalChatsPage>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::EXPORT_CHATS, self.send()).await
     }
 }
 
@@ -14085,6 +14310,19 @@ impl<'a> ::std::future::IntoFuture for builder::ExportConversions<'a> {
         ::std::boxed::Box::pin(
             crate::call::run(&operations::EXPORT_CONVERSIONS, self.send()),
         )
+    }
+}
+
+impl<'a> builder::ExportConversions<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::IncrementalConversionsPage>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::EXPORT_CONVERSIONS, self.send()).await
     }
 }
 
@@ -14103,6 +14341,19 @@ impl<'a> ::std::future::IntoFuture for builder::ExportDepartmentEvents<'a> {
     }
 }
 
+impl<'a> builder::ExportDepartmentEvents<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::IncrementalDepartmentEventsPage>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::EXPORT_DEPARTMENT_EVENTS, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::CreateVisitor<'a> {
     type Output = ::std::result::Result<types::Visitor, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14112,6 +14363,19 @@ impl<'a> ::std::future::IntoFuture for builder::CreateVisitor<'a> {
         ::std::boxed::Box::pin(
             crate::call::run(&operations::CREATE_VISITOR, self.send()),
         )
+    }
+}
+
+impl<'a> builder::CreateVisitor<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Visitor>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_VISITOR, self.send()).await
     }
 }
 
@@ -14125,6 +14389,19 @@ impl<'a> ::std::future::IntoFuture for builder::GetVisitor<'a> {
     }
 }
 
+impl<'a> builder::GetVisitor<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Visitor>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_VISITOR, self.send()).await
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::UpdateVisitor<'a> {
     type Output = ::std::result::Result<types::Visitor, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14134,5 +14411,18 @@ impl<'a> ::std::future::IntoFuture for builder::UpdateVisitor<'a> {
         ::std::boxed::Box::pin(
             crate::call::run(&operations::UPDATE_VISITOR, self.send()),
         )
+    }
+}
+
+impl<'a> builder::UpdateVisitor<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Visitor>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_VISITOR, self.send()).await
     }
 }
