@@ -140,6 +140,9 @@ pub(crate) struct Connection {
     agent_status: Option<Value>,
     last_heard: Instant,
     pings: u64,
+    /// Server subscriptions to stop: acknowledged after their stream was dropped, or waiting
+    /// for a turn of the rate limit.
+    to_stop: Vec<String>,
 }
 
 impl Connection {
@@ -162,6 +165,7 @@ impl Connection {
             agent_status: None,
             last_heard: Instant::now(),
             pings: 0,
+            to_stop: Vec::new(),
         }
     }
 
@@ -179,8 +183,8 @@ impl Connection {
                         return;
                     }
                     Some(command) => {
-                        if !self.handle(command).await {
-                            self.heal(false).await;
+                        if !self.handle(command).await && !self.heal(false).await {
+                            return;
                         }
                     }
                 },
@@ -190,9 +194,14 @@ impl Connection {
                         match Incoming::parse(text.as_str()) {
                             Ok(Incoming::EndOfSession { reason }) => {
                                 tracing::warn!(reason = reason.as_deref(), "the server ended the agent session");
-                                self.heal(true).await;
+                                if !self.heal(true).await {
+                                    return;
+                                }
                             }
-                            Ok(frame) => self.dispatch(frame),
+                            Ok(frame) => {
+                                self.dispatch(frame);
+                                self.send_stops().await;
+                            }
                             Err(_) => tracing::warn!("a frame that is not JSON was ignored"),
                         }
                     }
@@ -201,20 +210,25 @@ impl Connection {
                             return self.close(Some("stopped".into())).await;
                         }
                         tracing::warn!("the agent session's socket closed; reconnecting");
-                        self.heal(false).await;
+                        if !self.heal(false).await {
+                            return;
+                        }
                     }
                     Some(Ok(_)) => self.last_heard = Instant::now(),
                 },
                 _ = ping.tick() => {
                     if self.last_heard.elapsed() > self.settings.dead_after {
                         tracing::warn!("the agent session's socket is silent; reconnecting");
-                        self.heal(false).await;
+                        if !self.heal(false).await {
+                            return;
+                        }
                     } else {
                         self.pings += 1;
                         let frame = Outgoing::ping(self.pings).to_text();
-                        if !self.send_text(frame).await {
-                            self.heal(false).await;
+                        if !self.send_text(frame).await && !self.heal(false).await {
+                            return;
                         }
+                        self.send_stops().await;
                     }
                 },
             }
@@ -269,14 +283,14 @@ impl Connection {
                 let Some(subscription) = self.subscriptions.remove(&key) else {
                     return true;
                 };
+                // Not acknowledged yet: the stop goes out when the acknowledgement comes.
                 let Some(server_id) = subscription.server_id else {
                     return true;
                 };
                 self.server_ids.remove(&server_id);
-                let id = self.next_id();
-                let frame = Outgoing::stop(id, &server_id).to_text();
-                self.pending.insert(id.to_string(), Pending::Internal);
-                self.send_text(frame).await
+                self.to_stop.push(server_id);
+                self.send_stops().await;
+                true
             }
             Command::Close { .. } => unreachable!("handled by run"),
         }
@@ -318,9 +332,6 @@ impl Connection {
 
     /// The answer to a subscription request: its server id, or its refusal.
     fn acknowledged(&mut self, key: u64, payload: GraphQLPayload) {
-        let Some(subscription) = self.subscriptions.get_mut(&key) else {
-            return;
-        };
         let server_id = payload
             .data
             .as_ref()
@@ -330,6 +341,11 @@ impl Connection {
                 Value::Number(number) => Some(number.to_string()),
                 _ => None,
             });
+        let Some(subscription) = self.subscriptions.get_mut(&key) else {
+            // Its stream was dropped before the server acknowledged it: stop it there too.
+            self.to_stop.extend(server_id);
+            return;
+        };
         match (server_id, payload.errors.is_empty()) {
             (Some(server_id), true) => {
                 self.server_ids.insert(server_id.clone(), key);
@@ -360,6 +376,8 @@ impl Connection {
                         self.subscriptions.remove(&key);
                     }
                     None => {
+                        // Refused after a heal: the subscriber gets the errors, then its stream
+                        // ends (rather than waiting for events that will not come).
                         tracing::warn!(%error, "a subscription could not be re-established");
                         let _ = subscription.events.send(RawEvent::Data(GraphQLPayload {
                             data: None,
@@ -368,6 +386,8 @@ impl Connection {
                                 _ => Vec::new(),
                             },
                         }));
+                        let _ = subscription.events.send(RawEvent::Closed);
+                        self.subscriptions.remove(&key);
                     }
                 }
             }
@@ -377,7 +397,12 @@ impl Connection {
     /// Heals the session: the same URL again at once (unless `new_session`), else a new session
     /// with backoff, its status restored; then every subscription again, and a `Reconnected`
     /// event to each.
-    async fn heal(&mut self, mut new_session: bool) {
+    /// `false` when the session is over (being stopped): the task then ends.
+    async fn heal(&mut self, mut new_session: bool) -> bool {
+        if self.shared.stopping.load(Ordering::SeqCst) {
+            self.close(Some("stopped".into())).await;
+            return false;
+        }
         for (_, pending) in self.pending.drain() {
             if let Pending::Request { operation, reply } = pending {
                 let _ = reply.send(Err(Error::ConnectionLost { operation }));
@@ -391,10 +416,12 @@ impl Connection {
             new_session = !self.reconnect_same_url().await;
         }
         if new_session && !self.start_new_session().await {
-            return self.close(Some("stopped while reconnecting".into())).await;
+            self.close(Some("stopped while reconnecting".into())).await;
+            return false;
         }
         self.last_heard = Instant::now();
         if new_session && let Some(status) = self.agent_status.clone() {
+            self.shared.rate.wait_turn().await;
             let id = self.next_id();
             let frame = Outgoing::request(id, UpdateAgentStatus::DOCUMENT, &status).to_text();
             self.pending.insert(id.to_string(), Pending::Internal);
@@ -404,9 +431,13 @@ impl Connection {
         // it, so that no event after the event is missed.
         let keys: Vec<u64> = self.subscriptions.keys().copied().collect();
         for key in keys {
+            self.shared.rate.wait_turn().await;
             let id = self.next_id();
             let subscription = self.subscriptions.get_mut(&key).expect("listed above");
-            subscription.healed = Some(new_session || subscription.healed.unwrap_or(false));
+            // A subscription not yet acknowledged at all gets no `Reconnected`: it never ran.
+            if subscription.ack.is_none() {
+                subscription.healed = Some(new_session || subscription.healed.unwrap_or(false));
+            }
             let frame =
                 Outgoing::request(id, subscription.document, &subscription.variables).to_text();
             self.pending
@@ -414,6 +445,24 @@ impl Connection {
             self.send_text(frame).await;
         }
         tracing::info!(new_session, "the agent session is healed");
+        true
+    }
+
+    /// Sends the queued stops, each in a turn of the rate limit; those without a turn now wait
+    /// for the next ping.
+    async fn send_stops(&mut self) {
+        while let Some(server_id) = self.to_stop.pop() {
+            if !self.shared.rate.try_turn() {
+                self.to_stop.push(server_id);
+                return;
+            }
+            let id = self.next_id();
+            let frame = Outgoing::stop(id, &server_id).to_text();
+            self.pending.insert(id.to_string(), Pending::Internal);
+            if !self.send_text(frame).await {
+                return;
+            }
+        }
     }
 
     /// Reconnects to the session's URL, at once and then twice more shortly after.

@@ -108,7 +108,7 @@ pub(crate) struct GraphQLPayload {
 #[derive(Deserialize)]
 struct Raw {
     #[serde(default)]
-    sig: Option<String>,
+    sig: Option<Value>,
     #[serde(default)]
     id: Option<Value>,
     #[serde(default)]
@@ -116,7 +116,7 @@ struct Raw {
     #[serde(default)]
     payload: Option<Value>,
     #[serde(default)]
-    reason: Option<String>,
+    reason: Option<Value>,
 }
 
 impl Incoming {
@@ -143,9 +143,13 @@ impl Incoming {
                 None => GraphQLPayload::default(),
             })
         };
-        Ok(match raw.sig.as_deref() {
+        let reason = raw.reason.map(|reason| match reason {
+            Value::String(text) => text,
+            other => other.to_string(),
+        });
+        Ok(match raw.sig.as_ref().and_then(Value::as_str) {
             Some("PONG") => Self::Pong,
-            Some("EOS") => Self::EndOfSession { reason: raw.reason },
+            Some("EOS") => Self::EndOfSession { reason },
             Some("DATA") => match text_of(raw.subscription_id) {
                 Some(subscription_id) => Self::Data {
                     subscription_id,

@@ -108,6 +108,24 @@ impl RequestRate {
     }
 }
 
+impl RequestRate {
+    /// Waits for a turn, whatever the configuration (the session's own requests when it heals).
+    pub(crate) async fn wait_turn(&self) {
+        loop {
+            let turn = lock(&self.window).try_take(Instant::now());
+            match turn {
+                Ok(()) => return,
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// Takes a turn if one is free now.
+    pub(crate) fn try_turn(&self) -> bool {
+        lock(&self.window).try_take(Instant::now()).is_ok()
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()

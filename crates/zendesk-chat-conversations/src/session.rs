@@ -181,10 +181,15 @@ impl AgentSessionBuilder {
             endpoint: self.endpoint,
             token,
             ping_interval: self.ping_interval,
-            dead_after: self.dead_after,
+            // Silence shorter than two pings would take every quiet socket for dead.
+            dead_after: self.dead_after.max(self.ping_interval * 2),
             starts: self.starts,
             max_backoff: self.max_backoff,
-            http: reqwest::Client::new(),
+            // No start may hang the process-wide start budget it holds.
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .map_err(|_| Error::Start("the HTTP client could not be built".into()))?,
         };
         let websocket_url = start_session(&settings).await?;
         let socket = connection::connect(&websocket_url).await?;
@@ -359,10 +364,15 @@ impl AgentSession {
             events,
             ack,
         })?;
-        match acked.await {
-            Ok(Ok(())) => Ok(subscription),
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(Error::Closed(None)),
+        let waited = self.shared.request_timeout;
+        match tokio::time::timeout(waited, acked).await {
+            Ok(Ok(Ok(()))) => Ok(subscription),
+            Ok(Ok(Err(error))) => Err(error),
+            Ok(Err(_)) => Err(Error::Closed(None)),
+            Err(_) => Err(Error::Timeout {
+                operation: O::NAME,
+                waited,
+            }),
         }
     }
 
@@ -376,7 +386,7 @@ impl AgentSession {
             .map(|_| ());
         let (reply, done) = oneshot::channel();
         let _ = self.commands.send(Command::Close { reply });
-        let _ = done.await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), done).await;
         stopped
     }
 

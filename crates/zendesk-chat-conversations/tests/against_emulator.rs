@@ -352,3 +352,27 @@ async fn structured_messages_and_tags_are_checked_then_sent() {
     });
     assert_eq!(tags, serde_json::json!(["vip", "order-42"]));
 }
+
+#[tokio::test]
+async fn a_subscription_dropped_before_its_acknowledgement_is_stopped_on_the_server_too() {
+    let emulator = emulator().await;
+    let session = session(&emulator).await;
+    // Ten subscribe calls abandoned before the server answers them.
+    for _ in 0..10 {
+        let mut call = Box::pin(session.subscribe::<operations::Message>(message::Variables {}));
+        // Polled once (the request goes out), then abandoned.
+        assert!(futures::poll!(call.as_mut()).is_pending());
+        drop(call);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Had the server kept them, it would refuse these (10 at most a session).
+    let mut held = Vec::new();
+    for _ in 0..10 {
+        held.push(
+            session
+                .subscribe::<operations::Message>(message::Variables {})
+                .await
+                .expect("the server holds no abandoned subscription"),
+        );
+    }
+}

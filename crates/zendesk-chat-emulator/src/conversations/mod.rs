@@ -65,6 +65,8 @@ pub struct Session {
     pub status: String,
     /// Whether the session was ended (stopped, or by `EOS`).
     pub ended: bool,
+    /// Whether it was ended by the server (a fault), so that its sockets get `EOS`.
+    pub ended_by_server: bool,
 }
 
 /// The Conversations API's state.
@@ -100,6 +102,7 @@ impl Conversations {
         if fault == ConversationsFault::EndSessions {
             for session in lock(&self.sessions).values_mut() {
                 session.ended = true;
+                session.ended_by_server = true;
             }
         }
         let _ = self.faults.send(fault);
@@ -181,6 +184,7 @@ impl Conversations {
                 agent_id,
                 status: "OFFLINE".into(),
                 ended: false,
+                ended_by_server: false,
             },
         );
         Ok((session_id, client_id))

@@ -70,9 +70,17 @@ pub(super) async fn serve(
                         return;
                     }
                 }
-                if conversations.session(&session_id).is_none_or(|session| session.ended) {
-                    let _ = sender.send(Message::Close(None)).await;
-                    return;
+                match conversations.session(&session_id) {
+                    Some(session) if session.ended_by_server => {
+                        let frame = json!({"sig": "EOS", "reason": "session ended"});
+                        let _ = sender.send(Message::Text(frame.to_string().into())).await;
+                        return;
+                    }
+                    Some(session) if !session.ended => {}
+                    _ => {
+                        let _ = sender.send(Message::Close(None)).await;
+                        return;
+                    }
                 }
             }
             event = events.recv() => match event {
