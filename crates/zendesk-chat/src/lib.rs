@@ -258,11 +258,34 @@ pub use config::{
 };
 pub use error::Error;
 pub use fields::Fields;
-pub use generated::{
-    ByteStream, Client, ClientInfo, ResponseValue, builder, operations, prelude, types,
-};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
 pub use models::{LooseId, Password, Timestamp, WebpathItem};
 pub use paging::Paged;
+
+/// What most programs use, in one import: `use zendesk_chat::prelude::*;`.
+///
+/// ```no_run
+/// use zendesk_chat::prelude::*;
+///
+/// # async fn run() -> Result<(), Error> {
+/// let client = Client::builder().subdomain("acme").token("…").build().unwrap();
+/// let mut chats = client.incremental_chats(ExportStart::beginning()).items();
+/// while let Some(chat) = chats.next().await {
+///     if let Chat::SupportChat(chat) = chat? {
+///         println!("{:?}", chat.id);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub mod prelude {
+    // progenitor's own prelude (the `Client`), kept whole.
+    pub use crate::generated::prelude::*;
+
+    pub use crate::export::{ExportCursor, ExportPage, ExportStart};
+    pub use crate::search::{ChatType, SearchQuery, TimeRange};
+    pub use crate::types::{Agent, Chat, Visitor};
+    pub use crate::{Error, Paged, RateLimit, RetryPolicy, Timestamp};
+}
 
 /// The date and time crate of the public signatures (`ExportStart`, `Timestamp::to_datetime`).
 pub use chrono;
