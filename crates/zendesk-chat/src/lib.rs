@@ -191,6 +191,77 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The first six programs
+//!
+//! Each is a few lines (every block compiles).
+//!
+//! Stream every chat from a saved cursor, saving the next one with each page:
+//!
+//! ```no_run
+//! use zendesk_chat::prelude::*;
+//!
+//! # async fn run(client: Client, saved: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+//! let saved: Option<ExportCursor> = saved.map(|text| text.parse()).transpose()?;
+//! let since = zendesk_chat::chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+//! let mut pages = client.incremental_chats(ExportStart::resume_or(saved, since)).pages();
+//! while let Some(page) = pages.next().await {
+//!     let page = page?;
+//!     println!("{} chats, {} kept raw", page.items.len(), page.failures.len());
+//!     let _save_me = page.next.to_string();
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Search and collect, past the 10,000-result window, as whole chats:
+//!
+//! ```no_run
+//! use zendesk_chat::prelude::*;
+//! use zendesk_chat::chrono::{TimeZone, Utc};
+//!
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+//! let query = SearchQuery::chat_type(ChatType::Chat).and(SearchQuery::text("refund"));
+//! let chats = client.search_between(query, from, Utc::now()).full_chats(&client).collect_all().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! List the agents:
+//!
+//! ```no_run
+//! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+//! for agent in client.agents().stream().collect_all().await? {
+//!     println!("{:?} {:?}", agent.id, agent.display_name);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Update a visitor:
+//!
+//! ```no_run
+//! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+//! let change = zendesk_chat::types::UpdateVisitorRequest {
+//!     notes: Some("Prefers email".into()),
+//!     ..Default::default()
+//! };
+//! client.update_visitor().visitor_id("2314815.gCgOWZRtqVKquB").body(change).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Tell a 404 from a 429:
+//!
+//! ```no_run
+//! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
+//! match client.get_chat().chat_id("2012.9339545.SJs7biGpcbveH").await {
+//!     Ok(chat) => println!("{:?}", chat.id()),
+//!     Err(error) if error.is_not_found() => println!("gone"),
+//!     Err(error) if error.is_rate_limited() => println!("wait {:?}", error.retry_after()),
+//!     Err(error) => return Err(error),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Test your own code offline: see "Testing" below.
+//!
 //! # Testing
 //!
 //! The emulator, `zendesk-chat-emulator`, is this crate's test double: add it as a
