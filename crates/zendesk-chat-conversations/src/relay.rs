@@ -16,6 +16,35 @@ struct Page<T> {
     next: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The page of a connection's `edges` (each edge's node read by `node`), followed by
+    /// `end_cursor` while `has_next_page`.
+    fn of<E>(
+        edges: Option<Vec<Option<E>>>,
+        node: impl Fn(E) -> Option<T>,
+        has_next_page: bool,
+        end_cursor: Option<String>,
+    ) -> Self {
+        Self {
+            nodes: edges
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .filter_map(node)
+                .collect(),
+            next: end_cursor.filter(|_| has_next_page),
+        }
+    }
+
+    /// No nodes, and no page after (a null connection).
+    fn last() -> Self {
+        Self {
+            nodes: Vec::new(),
+            next: None,
+        }
+    }
+}
+
 /// Every node of a connection, fetching a page with `fetch(after)` each time the last is used up.
 /// A cursor that does not move ends the stream with an error instead of looping.
 fn nodes<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static
@@ -83,24 +112,15 @@ impl AgentSession {
                         after,
                     })
                     .await?;
-                let connection = data.agents;
-                let Some(connection) = connection else {
-                    return Ok(Page {
-                        nodes: Vec::new(),
-                        next: None,
-                    });
-                };
-                let info = connection.page_info;
-                Ok(Page {
-                    nodes: connection
-                        .edges
-                        .unwrap_or_default()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|edge| edge.node)
-                        .collect(),
-                    next: info.end_cursor.filter(|_| info.has_next_page),
-                })
+                Ok(data.agents.map_or_else(Page::last, |connection| {
+                    let info = connection.page_info;
+                    Page::of(
+                        connection.edges,
+                        |edge| edge.node,
+                        info.has_next_page,
+                        info.end_cursor,
+                    )
+                }))
             }
         })
     }
@@ -121,23 +141,15 @@ impl AgentSession {
                         after,
                     })
                     .await?;
-                let Some(connection) = data.departments else {
-                    return Ok(Page {
-                        nodes: Vec::new(),
-                        next: None,
-                    });
-                };
-                let info = connection.page_info;
-                Ok(Page {
-                    nodes: connection
-                        .edges
-                        .unwrap_or_default()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|edge| edge.node)
-                        .collect(),
-                    next: info.end_cursor.filter(|_| info.has_next_page),
-                })
+                Ok(data.departments.map_or_else(Page::last, |connection| {
+                    let info = connection.page_info;
+                    Page::of(
+                        connection.edges,
+                        |edge| edge.node,
+                        info.has_next_page,
+                        info.end_cursor,
+                    )
+                }))
             }
         })
     }

@@ -334,9 +334,10 @@ async fn fetch_split_page(
         .clone()
         .and(SearchQuery::timestamp(TimeRange::any().from(from).to(to)));
     let text = windowed.to_string();
+    let (window, total) = fetch_counted_page(client, &text, page).await?;
     if page.page == 1 {
-        let total = search_count(client, &text).await?;
         let seconds = (to - from).num_seconds();
+        // Too many for one window: its first page is set aside and its halves searched instead.
         if total > u64::from(MAX_PAGES * PAGE_SIZE) && seconds >= 1 {
             let middle = from + chrono::Duration::seconds(seconds / 2);
             // Bounds are whole seconds and inclusive: the halves do not overlap.
@@ -350,22 +351,12 @@ async fn fetch_split_page(
             });
         }
     }
-    let window = fetch_search_page(client, &text, page).await?;
     cursor.current = window.next.map(|next| (from, to, next));
     let done = cursor.current.is_none() && cursor.pending.is_empty();
     Ok(Page {
         results: window.results,
         next: (!done).then_some(cursor),
     })
-}
-
-/// How many chats match `query`, from its first page.
-async fn search_count(client: &Client, query: &str) -> Result<u64, Error> {
-    let body = client
-        .get_bytes(&SEARCH_CHATS, &[("q", query), ("page", "1")])
-        .await?;
-    let response: RawSearchPage = decode(&SEARCH_CHATS, &body)?;
-    Ok(response.count.map_or(0, |count| count.max(0) as u64))
 }
 
 impl Paged<types::SearchResult> {
@@ -437,6 +428,17 @@ async fn fetch_search_page(
     query: &str,
     cursor: SearchCursor,
 ) -> Result<Page<types::SearchResult, SearchCursor>, Error> {
+    fetch_counted_page(client, query, cursor)
+        .await
+        .map(|(page, _)| page)
+}
+
+/// [`fetch_search_page`], with the number of chats the API says match.
+async fn fetch_counted_page(
+    client: &Client,
+    query: &str,
+    cursor: SearchCursor,
+) -> Result<(Page<types::SearchResult, SearchCursor>, u64), Error> {
     let page_number = cursor.page.to_string();
     let parameters = [("q", query), ("page", page_number.as_str())];
     let body = client.get_bytes(&SEARCH_CHATS, &parameters).await?;
@@ -480,12 +482,15 @@ async fn fetch_search_page(
             total,
             delivered,
         })));
-        return Ok(Page {
-            results,
-            next: None,
-        });
+        return Ok((
+            Page {
+                results,
+                next: None,
+            },
+            total,
+        ));
     }
-    Ok(Page { results, next })
+    Ok((Page { results, next }, total))
 }
 
 /// A page of search results, each result as JSON text.

@@ -121,8 +121,7 @@ impl ObjectValue for JsonObject {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
-        let value = self.data.get(info.field_name()).unwrap_or(&JsonValue::Null);
-        Ok(resolve(&info.field_definition().ty, value))
+        Ok(field_of(&self.data, info))
     }
 }
 
@@ -141,9 +140,14 @@ impl ObjectValue for JsonRef<'_> {
         &'b self,
         info: &'b ResolveInfo<'b>,
     ) -> Result<ResolvedValue<'b>, FieldError> {
-        let value = self.data.get(info.field_name()).unwrap_or(&JsonValue::Null);
-        Ok(resolve(&info.field_definition().ty, value))
+        Ok(field_of(self.data, info))
     }
+}
+
+/// The field `info` asks for, read from `data` by name (null when absent).
+fn field_of<'a>(data: &'a JsonMap, info: &'a ResolveInfo<'a>) -> ResolvedValue<'a> {
+    let value = data.get(info.field_name()).unwrap_or(&JsonValue::Null);
+    resolve(&info.field_definition().ty, value)
 }
 
 /// A JSON value as a value of GraphQL type `ty`.

@@ -227,7 +227,7 @@ async fn http_request(
         Err(errors) => return graphql_errors(errors),
     };
     let base_url = conversations.rest.base_url.clone();
-    let response = resolvers::execute_start(&conversations, &parsed, &variables, |token| {
+    let response = resolvers::execute_start(&parsed, &variables, |token| {
         conversations
             .start_session(token)
             .map(|(session_id, client_id)| {

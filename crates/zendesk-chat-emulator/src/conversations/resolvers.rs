@@ -13,7 +13,6 @@ use super::{ChatEvent, Conversations, visitors};
 
 /// Runs `startAgentSession` (the one operation served over HTTP) with `start`.
 pub(super) fn execute_start(
-    _conversations: &Conversations,
     request: &Request,
     variables: &Value,
     start: impl Fn(&str) -> Result<Value, String>,

@@ -201,19 +201,9 @@ pub(super) fn agent_message(
     let name = agent["display_name"].as_str().unwrap_or("Agent").to_owned();
     let micros = conversations.rest().read().clock.change_micros();
     update_chat(conversations, &state.chat_id, |chat| {
-        push_history(
-            chat,
-            json!({
-                "type": "chat.msg",
-                "timestamp": iso_micros(micros),
-                "name": name,
-                "msg": msg,
-                "options": "",
-                "sender_type": "Agent",
-                "agent_id": agent_id.to_string(),
-                "channel": format!("#supportchat:{}", state.visitor_id),
-            }),
-        );
+        let mut event = history_message(&state, micros, &name, msg, "Agent");
+        event["agent_id"] = json!(agent_id.to_string());
+        push_history(chat, event);
         let names = chat["agent_names"].as_array().cloned().unwrap_or_default();
         if !names.iter().any(|n| n == &json!(name)) {
             chat["agent_names"] = json!([names, vec![json!(name)]].concat());
@@ -222,18 +212,60 @@ pub(super) fn agent_message(
         }
         bump(chat, "agent");
     })?;
-    let message = json!({
+    publish_message(
+        conversations,
+        channel_id,
+        &state,
+        micros,
+        &name,
+        msg,
+        msg_id,
+        agent,
+    );
+    Ok(())
+}
+
+/// A `chat.msg` event of a chat's history, as the REST API serves it.
+fn history_message(
+    state: &ChannelState,
+    micros: i64,
+    name: &str,
+    msg: &str,
+    sender: &str,
+) -> Value {
+    json!({
+        "type": "chat.msg",
+        "timestamp": iso_micros(micros),
+        "name": name,
+        "msg": msg,
+        "options": "",
+        "sender_type": sender,
+        "channel": format!("#supportchat:{}", state.visitor_id),
+    })
+}
+
+/// Publishes a `Message` (as the Conversations API's subscriptions see it) from `from`.
+#[allow(clippy::too_many_arguments)]
+fn publish_message(
+    conversations: &Conversations,
+    channel_id: &str,
+    state: &ChannelState,
+    micros: i64,
+    name: &str,
+    text: &str,
+    msg_id: Option<String>,
+    from: Value,
+) {
+    conversations.publish(ChatEvent::Message(json!({
         "__typename": "Message",
         "id": format!("Message:{}", conversations.next_id()),
         "msg_id": msg_id,
-        "content": msg,
+        "content": text,
         "sender_name": name,
         "timestamp": micros / 1000,
-        "channel": channel_json(channel_id, &state),
-        "from": agent,
-    });
-    conversations.publish(ChatEvent::Message(message));
-    Ok(())
+        "channel": channel_json(channel_id, state),
+        "from": from,
+    })));
 }
 
 /// A visitor's message in `channel_id`, or in a new channel (a new chat) when `None`; the
@@ -249,33 +281,24 @@ pub fn visitor_message(
         None => open_channel(conversations, rng)?,
     };
     let micros = conversations.rest().read().clock.change_micros();
+    let msg_id = (micros / 1000).to_string();
     update_chat(conversations, &state.chat_id, |chat| {
-        push_history(
-            chat,
-            json!({
-                "type": "chat.msg",
-                "timestamp": iso_micros(micros),
-                "name": state.visitor_name,
-                "msg": text,
-                "options": "",
-                "sender_type": "Visitor",
-                "msg_id": (micros / 1000).to_string(),
-                "channel": format!("#supportchat:{}", state.visitor_id),
-            }),
-        );
+        let mut event = history_message(&state, micros, &state.visitor_name, text, "Visitor");
+        event["msg_id"] = json!(msg_id);
+        push_history(chat, event);
         bump(chat, "visitor");
     })?;
-    let message = json!({
-        "__typename": "Message",
-        "id": format!("Message:{}", conversations.next_id()),
-        "msg_id": (micros / 1000).to_string(),
-        "content": text,
-        "sender_name": state.visitor_name,
-        "timestamp": micros / 1000,
-        "channel": channel_json(&channel_id, &state),
-        "from": visitor_json(&state),
-    });
-    conversations.publish(ChatEvent::Message(message));
+    let from = visitor_json(&state);
+    publish_message(
+        conversations,
+        &channel_id,
+        &state,
+        micros,
+        &state.visitor_name,
+        text,
+        Some(msg_id),
+        from,
+    );
     Ok(VisitorChannel {
         channel_id,
         chat_id: state.chat_id,
