@@ -21,6 +21,10 @@ pub struct OperationFutures {
     /// The same, giving the raw `ResponseValue<T>` (status, headers and value) with the crate's
     /// error: each builder gets a `send_raw()` calling it.
     pub raw_runner: String,
+    /// The generic type that wraps a builder with per-call overrides (retry policy, timeout):
+    /// `Customize<B>` with `fn new(B) -> Self` and an `IntoFuture` giving `B`'s output. Each
+    /// builder gets a `customize()` returning it.
+    pub customizer: String,
 }
 
 /// The `operations` module: the table of every operation of the spec.
@@ -89,6 +93,7 @@ pub fn emit_into_futures(
 ) -> Result<TokenStream> {
     let runner: syn::Path = syn::parse_str(&futures.runner)?;
     let raw_runner: syn::Path = syn::parse_str(&futures.raw_runner)?;
+    let customizer: syn::Path = syn::parse_str(&futures.customizer)?;
     let builders = file
         .items
         .iter()
@@ -127,6 +132,12 @@ pub fn emit_into_futures(
                     self,
                 ) -> ::std::result::Result<::progenitor_client::ResponseValue<#value_type>, crate::Error> {
                     #raw_runner(&operations::#constant, self.send()).await
+                }
+
+                /// This call with its own retry policy or timeout, overriding the client's; await
+                /// it as the builder.
+                pub fn customize(self) -> #customizer<Self> {
+                    #customizer::new(self)
                 }
             }
         });

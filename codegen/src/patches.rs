@@ -20,13 +20,7 @@ use crate::{Error, Result};
 pub fn default_extra_map(types: &mut [syn::Item]) -> Result<usize> {
     let mut fixed = BTreeSet::new();
     let mut defaultable = BTreeSet::new();
-    let builders = types.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(module) if module.ident == "builder" => {
-            module.content.as_mut().map(|(_, items)| items)
-        }
-        _ => None,
-    });
-    for item in builders.into_iter().flatten() {
+    for item in builder_items(types).into_iter().flatten() {
         let syn::Item::Impl(block) = item else {
             continue;
         };
@@ -159,6 +153,108 @@ pub fn await_in_operation_docs(file: &mut syn::File) -> Result<usize> {
     Ok(rewritten)
 }
 
+/// typify's body setters take `T: TryInto<Option<String>>` for an optional text field, and a
+/// `&str` is not one (the standard library converts a `String` into an `Option<String>`, but not a
+/// `&str`): every literal needs `.to_string()`. This makes those setters take `T:
+/// TryInto<text_type>` instead, a hand-written type that converts from `&str`, `String` and their
+/// `Option`s and gives the `Option<String>` back through `into_option()`. Returns how many setters
+/// were changed.
+pub fn optional_text_setters(types: &mut [syn::Item], text_type: &syn::Path) -> Result<usize> {
+    let optional_string: syn::Type =
+        syn::parse_quote!(::std::option::Option<::std::string::String>);
+    let optional_string = optional_string.to_token_stream().to_string();
+    let mut changed = 0;
+    for item in builder_items(types).into_iter().flatten() {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(setter) = member else {
+                continue;
+            };
+            let Some(target) = try_into_target(setter) else {
+                continue;
+            };
+            if target.to_token_stream().to_string() != optional_string {
+                continue;
+            }
+            *target = syn::parse_quote!(#text_type);
+            if !convert_through(setter, text_type) {
+                return Err(Error::StaleSetting(format!(
+                    "patch optional_text_setters: setter `{}` no longer assigns `value.try_into().map_err(…)`",
+                    setter.sig.ident
+                )));
+            }
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        return Err(Error::StaleSetting(
+            "patch optional_text_setters: no body setter takes `TryInto<Option<String>>` any more; remove the patch".into(),
+        ));
+    }
+    Ok(changed)
+}
+
+/// The items of typify's `builder` module.
+fn builder_items(types: &mut [syn::Item]) -> Option<&mut Vec<syn::Item>> {
+    types.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "builder" => {
+            module.content.as_mut().map(|(_, items)| items)
+        }
+        _ => None,
+    })
+}
+
+/// `X` in a setter's `where T: TryInto<X>`.
+fn try_into_target(setter: &mut syn::ImplItemFn) -> Option<&mut syn::Type> {
+    let predicates = &mut setter.sig.generics.where_clause.as_mut()?.predicates;
+    predicates.iter_mut().find_map(|predicate| {
+        let syn::WherePredicate::Type(predicate) = predicate else {
+            return None;
+        };
+        predicate.bounds.iter_mut().find_map(|bound| {
+            let syn::TypeParamBound::Trait(bound) = bound else {
+                return None;
+            };
+            let last = bound.path.segments.last_mut()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(arguments) = &mut last.arguments else {
+                return None;
+            };
+            match arguments.args.first_mut()? {
+                syn::GenericArgument::Type(target) => Some(target),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Rewrites `self.x = value.try_into().map_err(…)` to convert through `text_type` into the
+/// field's `Option<String>`. Whether the statement was found.
+fn convert_through(setter: &mut syn::ImplItemFn, text_type: &syn::Path) -> bool {
+    for statement in &mut setter.block.stmts {
+        let syn::Stmt::Expr(syn::Expr::Assign(assign), _) = statement else {
+            continue;
+        };
+        let syn::Expr::MethodCall(map_err) = assign.right.as_mut() else {
+            continue;
+        };
+        if map_err.method == "map_err"
+            && map_err.receiver.to_token_stream().to_string() == "value . try_into ()"
+        {
+            *map_err.receiver = syn::parse_quote!(value.try_into().map(#text_type::into_option));
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +308,64 @@ mod tests {
         let mut types = items("pub struct Thing; pub mod builder {}");
         assert!(matches!(
             default_extra_map(&mut types),
+            Err(Error::StaleSetting(_))
+        ));
+    }
+
+    #[test]
+    fn optional_text_setters_take_the_text_type_and_convert_through_it() {
+        let mut types = items(
+            r#"
+            pub mod builder {
+                impl Thing {
+                    pub fn name<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                        T::Error: ::std::fmt::Display,
+                    {
+                        self.name = value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
+                        self
+                    }
+                    pub fn count<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                        T::Error: ::std::fmt::Display,
+                    {
+                        self.count = value.try_into().map_err(|e| format!("{e}"));
+                        self
+                    }
+                }
+            }
+            "#,
+        );
+        let text_type: syn::Path = syn::parse_quote!(crate::OptionalText);
+        assert_eq!(optional_text_setters(&mut types, &text_type).unwrap(), 1);
+        let text = prettyplease::unparse(&syn::File {
+            shebang: None,
+            attrs: vec![],
+            items: types,
+        });
+        assert!(
+            text.contains("T: ::std::convert::TryInto<crate::OptionalText>"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".try_into()\n                .map(crate::OptionalText::into_option)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("TryInto<::std::option::Option<i64>>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn optional_text_setters_with_nothing_to_do_fail_loudly() {
+        let mut types =
+            items("pub mod builder { impl Thing { pub fn id(self) -> Self { self } } }");
+        let text_type: syn::Path = syn::parse_quote!(crate::OptionalText);
+        assert!(matches!(
+            optional_text_setters(&mut types, &text_type),
             Err(Error::StaleSetting(_))
         ));
     }

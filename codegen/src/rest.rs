@@ -23,6 +23,9 @@ pub struct ClientLayout {
     pub replacements: Vec<(String, String)>,
     /// The cargo feature of the client crate under which models implement `schemars::JsonSchema`.
     pub schemars_feature: Option<String>,
+    /// The hand-written type that body setters of optional text fields take, so that they accept a
+    /// `&str` (see [`patches::optional_text_setters`]).
+    pub optional_text_type: Option<String>,
     /// With this, every operation's builder also implements `IntoFuture` (see [`operations`]).
     pub operation_futures: Option<OperationFutures>,
 }
@@ -42,9 +45,11 @@ impl ClientLayout {
                 ("WebpathItem".into(), "crate::WebpathItem".into()),
             ],
             schemars_feature: Some("schemars".into()),
+            optional_text_type: Some("crate::OptionalText".into()),
             operation_futures: Some(OperationFutures {
                 runner: "crate::call::run".into(),
                 raw_runner: "crate::call::run_raw".into(),
+                customizer: "crate::Customize".into(),
             }),
         }
     }
@@ -80,6 +85,9 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
         .contains("\"additionalProperties\":{}")
     {
         patches::default_extra_map(types)?;
+    }
+    if let Some(text_type) = &layout.optional_text_type {
+        patches::optional_text_setters(types, &syn::parse_str(text_type)?)?;
     }
     if let Some(feature) = schemars {
         derive_json_schema(types, feature);

@@ -8,7 +8,7 @@ use std::path::Path;
 use zendesk_chat_codegen::{ClientLayout, Spec, generate_rest_client};
 
 /// The layout of the real client, minus the settings a fixture has nothing for (a setting that
-/// matches nothing in the spec is refused as stale).
+/// matches nothing in the spec is refused as stale) or that change only builders.
 fn layout_for(spec: &Spec) -> ClientLayout {
     let mut layout = ClientLayout::zendesk_chat();
     let text = spec.document.to_string();
@@ -18,6 +18,8 @@ fn layout_for(spec: &Spec) -> ClientLayout {
     layout
         .replacements
         .retain(|(schema, _)| spec.schema(schema).is_some());
+    // The fixtures' snapshots show models, not their builders' setters.
+    layout.optional_text_type = None;
     layout
 }
 

@@ -2203,11 +2203,12 @@ other writable keys may be added as extra properties.
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -2215,11 +2216,12 @@ other writable keys may be added as extra properties.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -2253,11 +2255,12 @@ other writable keys may be added as extra properties.
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for first_name: {e}")
                     });
@@ -2287,11 +2290,12 @@ other writable keys may be added as extra properties.
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for last_name: {e}")
                     });
@@ -2674,11 +2678,12 @@ other writable keys may be added as extra properties.
         impl Attachment {
             pub fn mime_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mime_type = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for mime_type: {e}")
                     });
@@ -2686,11 +2691,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -2710,11 +2716,12 @@ other writable keys may be added as extra properties.
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for url: {e}")
                     });
@@ -3037,11 +3044,12 @@ other writable keys may be added as extra properties.
         impl ChatVisitor {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -3049,21 +3057,23 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3071,11 +3081,12 @@ other writable keys may be added as extra properties.
             }
             pub fn notes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.notes = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for notes: {e}")
                     });
@@ -3083,11 +3094,12 @@ other writable keys may be added as extra properties.
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for phone: {e}")
                     });
@@ -3189,11 +3201,12 @@ other writable keys may be added as extra properties.
         impl CommentEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -3201,11 +3214,12 @@ other writable keys may be added as extra properties.
             }
             pub fn comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comment = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for comment: {e}")
                     });
@@ -3225,11 +3239,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3237,11 +3252,12 @@ other writable keys may be added as extra properties.
             }
             pub fn new_comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.new_comment = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for new_comment: {e}")
                     });
@@ -3390,11 +3406,12 @@ other writable keys may be added as extra properties.
             }
             pub fn goal_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.goal_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for goal_name: {e}")
                     });
@@ -3402,11 +3419,12 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
@@ -3528,11 +3546,12 @@ other writable keys may be added as extra properties.
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for agent_name: {e}")
                     });
@@ -3540,11 +3559,12 @@ other writable keys may be added as extra properties.
             }
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.chat_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for chat_id: {e}")
                     });
@@ -3578,11 +3598,12 @@ other writable keys may be added as extra properties.
             }
             pub fn department_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.department_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for department_name: {e}"
@@ -3688,11 +3709,12 @@ other writable keys may be added as extra properties.
         impl ConversionEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -3724,11 +3746,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -3848,11 +3871,12 @@ other writable keys may be added as extra properties.
         impl CreateAgentRequest {
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -3884,11 +3908,12 @@ other writable keys may be added as extra properties.
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for first_name: {e}")
                     });
@@ -3896,11 +3921,12 @@ other writable keys may be added as extra properties.
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for last_name: {e}")
                     });
@@ -4149,11 +4175,12 @@ other writable keys may be added as extra properties.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -4161,11 +4188,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -4173,11 +4201,12 @@ other writable keys may be added as extra properties.
             }
             pub fn notes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.notes = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for notes: {e}")
                     });
@@ -4185,11 +4214,12 @@ other writable keys may be added as extra properties.
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for phone: {e}")
                     });
@@ -4286,11 +4316,12 @@ other writable keys may be added as extra properties.
             }
             pub fn field_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.field_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for field_name: {e}")
                     });
@@ -4298,11 +4329,12 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
@@ -4507,11 +4539,12 @@ other writable keys may be added as extra properties.
             }
             pub fn agent_full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_full_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for agent_full_name: {e}"
@@ -4533,11 +4566,12 @@ other writable keys may be added as extra properties.
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for agent_name: {e}")
                     });
@@ -4557,11 +4591,12 @@ other writable keys may be added as extra properties.
             }
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.chat_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for chat_id: {e}")
                     });
@@ -4569,11 +4604,12 @@ other writable keys may be added as extra properties.
             }
             pub fn comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comment = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for comment: {e}")
                     });
@@ -4617,11 +4653,12 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
@@ -4803,11 +4840,12 @@ other writable keys may be added as extra properties.
         impl ErrorResponse {
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -4815,11 +4853,12 @@ other writable keys may be added as extra properties.
             }
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for error: {e}")
                     });
@@ -4927,11 +4966,12 @@ other writable keys may be added as extra properties.
             }
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -4951,11 +4991,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5118,11 +5159,12 @@ other writable keys may be added as extra properties.
             }
             pub fn end_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for end_id: {e}")
                     });
@@ -5142,11 +5184,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_page = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_page: {e}")
                     });
@@ -5269,11 +5312,12 @@ other writable keys may be added as extra properties.
             }
             pub fn end_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for end_id: {e}")
                     });
@@ -5293,11 +5337,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_page = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_page: {e}")
                     });
@@ -5417,11 +5462,12 @@ other writable keys may be added as extra properties.
             }
             pub fn end_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for end_id: {e}")
                     });
@@ -5441,11 +5487,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_page = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_page: {e}")
                     });
@@ -5568,11 +5615,12 @@ other writable keys may be added as extra properties.
             }
             pub fn end_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for end_id: {e}")
                     });
@@ -5592,11 +5640,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_page = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_page: {e}")
                     });
@@ -5739,11 +5788,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_url: {e}")
                     });
@@ -5751,11 +5801,12 @@ other writable keys may be added as extra properties.
             }
             pub fn prev_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prev_url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for prev_url: {e}")
                     });
@@ -5875,11 +5926,12 @@ other writable keys may be added as extra properties.
         impl MemberJoinEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -5899,11 +5951,12 @@ other writable keys may be added as extra properties.
             }
             pub fn department_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.department_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for department_name: {e}"
@@ -5925,11 +5978,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5937,11 +5991,12 @@ other writable keys may be added as extra properties.
             }
             pub fn nick<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.nick = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for nick: {e}")
                     });
@@ -5963,11 +6018,12 @@ other writable keys may be added as extra properties.
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for source: {e}")
                     });
@@ -6116,11 +6172,12 @@ other writable keys may be added as extra properties.
         impl MemberLeaveEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -6152,11 +6209,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -6164,11 +6222,12 @@ other writable keys may be added as extra properties.
             }
             pub fn nick<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.nick = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for nick: {e}")
                     });
@@ -6190,11 +6249,12 @@ other writable keys may be added as extra properties.
             }
             pub fn reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reason = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for reason: {e}")
                     });
@@ -6479,11 +6539,12 @@ other writable keys may be added as extra properties.
             }
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -6515,11 +6576,12 @@ other writable keys may be added as extra properties.
             }
             pub fn msg<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.msg = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for msg: {e}")
                     });
@@ -6539,11 +6601,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -6551,11 +6614,12 @@ other writable keys may be added as extra properties.
             }
             pub fn nick<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.nick = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for nick: {e}")
                     });
@@ -6563,11 +6627,12 @@ other writable keys may be added as extra properties.
             }
             pub fn options<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.options = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for options: {e}")
                     });
@@ -6799,11 +6864,12 @@ other writable keys may be added as extra properties.
             }
             pub fn department_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.department_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for department_name: {e}"
@@ -6813,21 +6879,23 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
@@ -7061,11 +7129,12 @@ other writable keys may be added as extra properties.
         impl RatingEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -7085,11 +7154,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -7240,11 +7310,12 @@ other writable keys may be added as extra properties.
         impl RatingRequestEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -7264,11 +7335,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -7503,11 +7575,12 @@ other writable keys may be added as extra properties.
             }
             pub fn next_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for next_url: {e}")
                     });
@@ -7515,11 +7588,12 @@ other writable keys may be added as extra properties.
             }
             pub fn prev_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prev_url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for prev_url: {e}")
                     });
@@ -7625,21 +7699,23 @@ other writable keys may be added as extra properties.
         impl SearchResult {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn preview<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.preview = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for preview: {e}")
                     });
@@ -7673,11 +7749,12 @@ other writable keys may be added as extra properties.
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for url: {e}")
                     });
@@ -7802,11 +7879,12 @@ other writable keys may be added as extra properties.
         impl Session {
             pub fn browser<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.browser = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for browser: {e}")
                     });
@@ -7814,11 +7892,12 @@ other writable keys may be added as extra properties.
             }
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.city = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -7826,11 +7905,12 @@ other writable keys may be added as extra properties.
             }
             pub fn country_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.country_code = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for country_code: {e}")
                     });
@@ -7838,11 +7918,12 @@ other writable keys may be added as extra properties.
             }
             pub fn country_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.country_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for country_name: {e}")
                     });
@@ -7862,31 +7943,34 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn ip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ip = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
             pub fn platform<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.platform = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for platform: {e}")
                     });
@@ -7894,11 +7978,12 @@ other writable keys may be added as extra properties.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for region: {e}")
                     });
@@ -7918,11 +8003,12 @@ other writable keys may be added as extra properties.
             }
             pub fn user_agent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_agent = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for user_agent: {e}")
                     });
@@ -8212,11 +8298,12 @@ other writable keys may be added as extra properties.
             }
             pub fn comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comment = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for comment: {e}")
                     });
@@ -8272,11 +8359,12 @@ other writable keys may be added as extra properties.
             }
             pub fn department_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.department_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for department_name: {e}"
@@ -8348,11 +8436,12 @@ other writable keys may be added as extra properties.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
@@ -8396,11 +8485,12 @@ other writable keys may be added as extra properties.
             }
             pub fn referrer_search_engine<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.referrer_search_engine = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for referrer_search_engine: {e}"
@@ -8410,11 +8500,12 @@ other writable keys may be added as extra properties.
             }
             pub fn referrer_search_terms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.referrer_search_terms = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for referrer_search_terms: {e}"
@@ -8770,11 +8861,12 @@ other writable keys may be added as extra properties.
         impl TagEvent {
             pub fn channel<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for channel: {e}")
                     });
@@ -8794,11 +8886,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -8945,11 +9038,12 @@ other writable keys may be added as extra properties.
         impl UpdateAgentRequest {
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -8957,11 +9051,12 @@ other writable keys may be added as extra properties.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -8981,11 +9076,12 @@ other writable keys may be added as extra properties.
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for first_name: {e}")
                     });
@@ -8993,11 +9089,12 @@ other writable keys may be added as extra properties.
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for last_name: {e}")
                     });
@@ -9105,11 +9202,12 @@ other writable keys may be added as extra properties.
         impl UpdateChatRequest {
             pub fn comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comment = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for comment: {e}")
                     });
@@ -9157,11 +9255,12 @@ other writable keys may be added as extra properties.
             }
             pub fn visitor_email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.visitor_email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for visitor_email: {e}")
                     });
@@ -9169,11 +9268,12 @@ other writable keys may be added as extra properties.
             }
             pub fn visitor_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.visitor_name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for visitor_name: {e}")
                     });
@@ -9181,11 +9281,12 @@ other writable keys may be added as extra properties.
             }
             pub fn visitor_notes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.visitor_notes = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for visitor_notes: {e}")
                     });
@@ -9193,11 +9294,12 @@ other writable keys may be added as extra properties.
             }
             pub fn visitor_phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.visitor_phone = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for visitor_phone: {e}")
                     });
@@ -9305,11 +9407,12 @@ other writable keys may be added as extra properties.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -9317,11 +9420,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -9329,11 +9433,12 @@ other writable keys may be added as extra properties.
             }
             pub fn notes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.notes = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for notes: {e}")
                     });
@@ -9341,11 +9446,12 @@ other writable keys may be added as extra properties.
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for phone: {e}")
                     });
@@ -9464,11 +9570,12 @@ other writable keys may be added as extra properties.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for email: {e}")
                     });
@@ -9476,11 +9583,12 @@ other writable keys may be added as extra properties.
             }
             pub fn external_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_id = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for external_id: {e}")
                     });
@@ -9498,11 +9606,12 @@ other writable keys may be added as extra properties.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -9510,11 +9619,12 @@ other writable keys may be added as extra properties.
             }
             pub fn notes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.notes = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for notes: {e}")
                     });
@@ -9522,11 +9632,12 @@ other writable keys may be added as extra properties.
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for phone: {e}")
                     });
@@ -9622,11 +9733,12 @@ other writable keys may be added as extra properties.
         impl WebpathEntry {
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for from: {e}")
                     });
@@ -9646,11 +9758,12 @@ other writable keys may be added as extra properties.
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| {
                         format!("error converting supplied value for title: {e}")
                     });
@@ -9658,11 +9771,12 @@ other writable keys may be added as extra properties.
             }
             pub fn to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::OptionalText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.to = value
                     .try_into()
+                    .map(crate::OptionalText::into_option)
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
@@ -13900,6 +14014,12 @@ impl<'a> builder::ListAgents<'a> {
     > {
         crate::call::run_raw(&operations::LIST_AGENTS, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::CreateAgent<'a> {
@@ -13922,6 +14042,12 @@ impl<'a> builder::CreateAgent<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::CREATE_AGENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -13948,6 +14074,12 @@ impl<'a> builder::GetAgentByEmail<'a> {
     > {
         crate::call::run_raw(&operations::GET_AGENT_BY_EMAIL, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::GetCurrentAgent<'a> {
@@ -13972,6 +14104,12 @@ impl<'a> builder::GetCurrentAgent<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::GET_CURRENT_AGENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -13998,6 +14136,12 @@ impl<'a> builder::UpdateCurrentAgent<'a> {
     > {
         crate::call::run_raw(&operations::UPDATE_CURRENT_AGENT, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::GetAgent<'a> {
@@ -14020,6 +14164,12 @@ impl<'a> builder::GetAgent<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::GET_AGENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14044,6 +14194,12 @@ impl<'a> builder::UpdateAgent<'a> {
     > {
         crate::call::run_raw(&operations::UPDATE_AGENT, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::DeleteAgent<'a> {
@@ -14063,6 +14219,12 @@ impl<'a> builder::DeleteAgent<'a> {
         self,
     ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
         crate::call::run_raw(&operations::DELETE_AGENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14086,6 +14248,12 @@ impl<'a> builder::DeleteAgentShortcuts<'a> {
     ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
         crate::call::run_raw(&operations::DELETE_AGENT_SHORTCUTS, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::ListChats<'a> {
@@ -14108,6 +14276,12 @@ impl<'a> builder::ListChats<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::LIST_CHATS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14134,6 +14308,12 @@ impl<'a> builder::CreateOfflineMessage<'a> {
     > {
         crate::call::run_raw(&operations::CREATE_OFFLINE_MESSAGE, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::BulkDeleteChats<'a> {
@@ -14159,6 +14339,12 @@ impl<'a> builder::BulkDeleteChats<'a> {
     > {
         crate::call::run_raw(&operations::BULK_DELETE_CHATS, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::SearchChats<'a> {
@@ -14181,6 +14367,12 @@ impl<'a> builder::SearchChats<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::SEARCH_CHATS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14205,6 +14397,12 @@ impl<'a> builder::GetChat<'a> {
     > {
         crate::call::run_raw(&operations::GET_CHAT, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::UpdateChat<'a> {
@@ -14228,6 +14426,12 @@ impl<'a> builder::UpdateChat<'a> {
     > {
         crate::call::run_raw(&operations::UPDATE_CHAT, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::DeleteChat<'a> {
@@ -14247,6 +14451,12 @@ impl<'a> builder::DeleteChat<'a> {
         self,
     ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
         crate::call::run_raw(&operations::DELETE_CHAT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14276,6 +14486,12 @@ impl<'a> builder::ExportAgentTimeline<'a> {
     > {
         crate::call::run_raw(&operations::EXPORT_AGENT_TIMELINE, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::ExportChats<'a> {
@@ -14298,6 +14514,12 @@ impl<'a> builder::ExportChats<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::EXPORT_CHATS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14323,6 +14545,12 @@ impl<'a> builder::ExportConversions<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::EXPORT_CONVERSIONS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14352,6 +14580,12 @@ impl<'a> builder::ExportDepartmentEvents<'a> {
     > {
         crate::call::run_raw(&operations::EXPORT_DEPARTMENT_EVENTS, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::CreateVisitor<'a> {
@@ -14377,6 +14611,12 @@ impl<'a> builder::CreateVisitor<'a> {
     > {
         crate::call::run_raw(&operations::CREATE_VISITOR, self.send()).await
     }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::GetVisitor<'a> {
@@ -14399,6 +14639,12 @@ impl<'a> builder::GetVisitor<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::GET_VISITOR, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }
 
@@ -14424,5 +14670,11 @@ impl<'a> builder::UpdateVisitor<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::UPDATE_VISITOR, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
     }
 }

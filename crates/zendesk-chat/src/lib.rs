@@ -48,8 +48,10 @@
 //! ```
 //!
 //! Every operation is a method of [`Client`] that returns a builder: set its parameters, then
-//! `.await` it for the typed value or an [`Error`] (or call `.send()` for progenitor's raw
-//! [`ResponseValue`], with status and headers). Models live in [`types`]; the ones the API sends
+//! `.await` it for the typed value or an [`Error`] (or call `.send_raw()` for the raw
+//! [`ResponseValue`], with status and headers, and the same error). `.customize()` overrides the
+//! client's retry policy or timeout for one call ([`Customize`]). Body setters of optional text
+//! take a `&str` ([`OptionalText`]). Models live in [`types`]; the ones the API sends
 //! keep the fields this version does not know (in their `extra` map), unions keep objects of a
 //! type this version does not know (`Unknown`), and open enums keep values it does not know.
 //!
@@ -239,11 +241,11 @@
 //!
 //! ```no_run
 //! # async fn run(client: zendesk_chat::Client) -> Result<(), zendesk_chat::Error> {
-//! let change = zendesk_chat::types::UpdateVisitorRequest {
-//!     notes: Some("Prefers email".into()),
-//!     ..Default::default()
-//! };
-//! client.update_visitor().visitor_id("2314815.gCgOWZRtqVKquB").body(change).await?;
+//! client
+//!     .update_visitor()
+//!     .visitor_id("2314815.gCgOWZRtqVKquB")
+//!     .body_map(|visitor| visitor.notes("Prefers email"))
+//!     .await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -307,6 +309,7 @@ mod agents;
 mod batch;
 mod call;
 mod config;
+mod customize;
 pub mod error;
 pub mod export;
 mod fields;
@@ -327,10 +330,11 @@ pub use batch::{ChatsById, MAX_IDS_PER_REQUEST};
 pub use config::{
     BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,
 };
+pub use customize::{CallOverrides, Customize};
 pub use error::Error;
 pub use fields::Fields;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
-pub use models::{LooseId, Password, Timestamp, WebpathItem};
+pub use models::{LooseId, OptionalText, Password, Timestamp, WebpathItem};
 pub use paging::Paged;
 
 /// What most programs use, in one import: `use zendesk_chat::prelude::*;`.

@@ -1,5 +1,6 @@
 //! What happens around every request of every generated operation (progenitor's client hooks):
-//! authentication, the client-side rate limit, retries, and a trace span per attempt.
+//! authentication, the client-side rate limit, retries, and a trace span per attempt. A call's
+//! own overrides (`customize()`) take precedence over the client's retry policy and timeout.
 
 use std::time::Instant;
 
@@ -8,6 +9,7 @@ use reqwest::header::AUTHORIZATION;
 use tracing::Instrument;
 
 use crate::call::{record_attempt, record_wait};
+use crate::customize::{attempt_timeout_override, retry_policy_override};
 use crate::error::describe_transport;
 use crate::operations::{ALL, Operation};
 use crate::retry::{Decision, Failure};
@@ -22,7 +24,8 @@ impl ClientHooks<ClientConfig> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         let authorization = self.inner().authorization().clone();
         request.headers_mut().insert(AUTHORIZATION, authorization);
-        if let Some(timeout) = self.inner().attempt_timeout() {
+        let timeout = attempt_timeout_override().or(self.inner().attempt_timeout());
+        if let Some(timeout) = timeout {
             *request.timeout_mut() = Some(timeout);
         }
         Ok(())
@@ -46,7 +49,9 @@ impl ClientHooks<ClientConfig> for Client {
             Operation::is_idempotent,
         );
         let started = Instant::now();
-        let mut backoffs = config.retry_policy().backoffs();
+        let policy = retry_policy_override();
+        let policy = policy.as_ref().unwrap_or(config.retry_policy());
+        let mut backoffs = policy.backoffs();
         // A JSON body can always be cloned. A body that cannot (a stream) is sent once, as is.
         let can_retry = request.try_clone().is_some();
         let mut original = Some(request);
@@ -96,13 +101,7 @@ impl ClientHooks<ClientConfig> for Client {
             };
             let backoff = backoffs.next().unwrap_or_default();
             let decision = if can_retry {
-                config.retry_policy().decide(
-                    &failure,
-                    idempotent,
-                    attempt,
-                    started.elapsed(),
-                    backoff,
-                )
+                policy.decide(&failure, idempotent, attempt, started.elapsed(), backoff)
             } else {
                 Decision::GiveUp("the request body cannot be sent twice")
             };

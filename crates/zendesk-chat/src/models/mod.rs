@@ -3,11 +3,13 @@
 
 mod accessors;
 mod loose_id;
+mod optional_text;
 mod password;
 mod timestamp;
 mod webpath_item;
 
 pub use loose_id::LooseId;
+pub use optional_text::OptionalText;
 pub use password::Password;
 pub use timestamp::Timestamp;
 pub use webpath_item::WebpathItem;
