@@ -1,21 +1,23 @@
-//! Incremental export streams against a local server that pages like the API: across pages, the
-//! caught-up rule, resuming from a saved cursor with no gap and no duplicate, the five-minute rule,
-//! units, polling, and records exactly as sent.
+//! Incremental export streams against the emulator, which pages as the API does: across pages,
+//! the caught-up rule, resuming from a saved cursor with no gap and no duplicate, the five-minute
+//! rule, units, polling, and records exactly as sent. (One misbehaving server, whose cursor does
+//! not move, is a mock: the emulator never does that.)
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use support::export_server::{ExportServer, Item, chats};
+use support::emulated::{client_for, start};
 use wiremock::MockServer;
-use zendesk_chat::export::{ExportCursor, ExportStart};
-use zendesk_chat::{Client, Error, Fields, types};
+use zendesk_chat::export::{ExportCursor, ExportResource, ExportStart};
+use zendesk_chat::{Client, Error, Fields, RetryPolicy, types};
+use zendesk_chat_emulator::{Emulator, Fault};
 
-fn client(server: &MockServer) -> Client {
+fn mock_client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .token(support::TOKEN)
@@ -26,17 +28,53 @@ fn client(server: &MockServer) -> Client {
 fn ids(chats: &[types::Chat]) -> Vec<String> {
     chats
         .iter()
-        .map(|chat| match chat {
-            types::Chat::SupportChat(chat) => chat.id.clone().unwrap(),
-            other => panic!("{other:?}"),
+        .map(|chat| chat.id().expect("every chat has an id").to_owned())
+        .collect()
+}
+
+/// The chats' ids in the order the export delivers them (update time, then id).
+fn export_order(emulator: &Emulator) -> Vec<String> {
+    emulator.with_store(|store| {
+        store
+            .chats
+            .updated_after(i64::MIN, "")
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    })
+}
+
+/// The query of every request the emulator received for `resource`, in order.
+fn export_queries(emulator: &Emulator, resource: ExportResource) -> Vec<HashMap<String, String>> {
+    emulator
+        .requests()
+        .iter()
+        .filter(|request| request.route.as_deref() == Some(resource.operation().path))
+        .map(|request| {
+            let url = format!("http://e/?{}", request.query.as_deref().unwrap_or_default());
+            reqwest::Url::parse(&url)
+                .unwrap()
+                .query_pairs()
+                .into_owned()
+                .collect()
         })
         .collect()
 }
 
+/// A support chat updated `second` seconds after 2024-01-01T00:00:00Z.
+fn chat_json(id: &str, second: u32) -> String {
+    let updated = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, second).unwrap();
+    json!({"type": "chat", "id": id, "update_timestamp": updated.to_rfc3339(), "tags": []})
+        .to_string()
+}
+
+async fn empty_account() -> (Emulator, Client) {
+    start(Emulator::builder().chats(0)).await
+}
+
 #[tokio::test]
 async fn an_export_crosses_pages_and_stops_when_caught_up() {
-    let (server, state) = ExportServer::start(chats(2500), "chats", 1).await;
-    let pages: Vec<_> = client(&server)
+    let (emulator, client) = start(Emulator::builder().seed(41).chats(2500)).await;
+    let pages: Vec<_> = client
         .incremental_chats(ExportStart::beginning())
         .pages()
         .try_collect()
@@ -47,25 +85,23 @@ async fn an_export_crosses_pages_and_stops_when_caught_up() {
     let caught_up: Vec<bool> = pages.iter().map(|p| p.caught_up).collect();
     assert_eq!(caught_up, [false, false, true]);
     let all: Vec<String> = pages.iter().flat_map(|p| ids(&p.items)).collect();
-    assert_eq!(
-        all,
-        chats(2500).into_iter().map(|c| c.id).collect::<Vec<_>>()
-    );
+    let order = export_order(&emulator);
+    assert_eq!(all, order);
     // Whole chats are asked for by default, with an explicit limit.
-    let queries = state.queries();
+    let queries = export_queries(&emulator, ExportResource::Chats);
     assert_eq!(queries.len(), 3);
     assert!(
         queries
             .iter()
             .all(|q| q["fields"] == "chats(*)" && q["limit"] == "1000")
     );
-    assert_eq!(queries[1]["start_id"], "2012.9339545.chat000999");
+    assert_eq!(queries[1]["start_id"], order[999]);
 }
 
 #[tokio::test]
 async fn a_full_last_page_needs_one_more_request_and_next_page_is_not_followed_forever() {
-    let (server, state) = ExportServer::start(chats(2000), "chats", 1).await;
-    let items: Vec<_> = client(&server)
+    let (emulator, client) = start(Emulator::builder().seed(42).chats(2000)).await;
+    let items: Vec<_> = client
         .incremental_chats(ExportStart::beginning())
         .items()
         .try_collect()
@@ -74,21 +110,18 @@ async fn a_full_last_page_needs_one_more_request_and_next_page_is_not_followed_f
     assert_eq!(items.len(), 2000);
     // 1000 (more now), 1000 (more now), 0 (caught up) — and then the stream ends, although every
     // page, the last included, carries a next_page.
-    assert_eq!(state.queries().len(), 3);
+    assert_eq!(export_queries(&emulator, ExportResource::Chats).len(), 3);
 }
 
 #[tokio::test]
 async fn an_export_resumes_from_a_saved_cursor_with_no_gap_and_no_duplicate() {
-    let (server, _) = ExportServer::start(chats(2345), "chats", 1).await;
-    let client = client(&server);
+    let (emulator, client) = start(Emulator::builder().seed(43).chats(2345)).await;
 
-    let mut first_run = Box::pin(
-        client
-            .incremental_chats(ExportStart::beginning())
-            .limit(700)
-            .pages(),
-    );
-    let first_page = first_run.try_next().await.unwrap().unwrap();
+    let mut first_run = client
+        .incremental_chats(ExportStart::beginning())
+        .limit(700)
+        .pages();
+    let first_page = first_run.next().await.unwrap().unwrap();
     let saved = serde_json::to_string(&first_page.next).unwrap();
     drop(first_run); // the process stops here
 
@@ -106,22 +139,26 @@ async fn an_export_resumes_from_a_saved_cursor_with_no_gap_and_no_duplicate() {
     assert_eq!(before.len() + after.len(), 2345);
     let union: BTreeSet<&String> = before.iter().chain(&after).collect();
     assert_eq!(union.len(), 2345, "an item was delivered twice");
-    assert_eq!(
-        after.first().map(String::as_str),
-        Some("2012.9339545.chat000700")
-    );
+    assert_eq!(after.first(), export_order(&emulator).get(700));
 }
 
 #[tokio::test]
 async fn an_export_interrupted_by_an_error_resumes_where_it_stopped() {
-    let (server, state) = ExportServer::start(chats(1500), "chats", 1).await;
-    let client = client(&server);
-    let mut pages = std::pin::pin!(client.incremental_chats(ExportStart::beginning()).pages());
-    let first = pages.try_next().await.unwrap().unwrap();
-    // The next request fails in a way that is not retried: the stream yields the error and ends.
-    *state.fail_next.lock().unwrap() = Some(400);
-    let failure = pages.try_next().await.unwrap_err();
-    assert_eq!(failure.status().map(|s| s.as_u16()), Some(400));
+    let emulator = Emulator::builder()
+        .seed(44)
+        .chats(1500)
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&emulator, RetryPolicy::none());
+    let mut pages = client.incremental_chats(ExportStart::beginning()).pages();
+    let first = pages.next().await.unwrap().unwrap();
+    // The next request fails and is not retried: the stream yields the error and ends.
+    emulator
+        .script_faults("exportChats", [Fault::ServerError])
+        .unwrap();
+    let failure = pages.next().await.unwrap().unwrap_err();
+    assert_eq!(failure.status_code(), Some(500));
     assert!(pages.next().await.is_none(), "a stream ends after an error");
     // A new export from the last saved cursor delivers the rest, nothing twice.
     let rest: Vec<_> = client
@@ -136,9 +173,9 @@ async fn an_export_interrupted_by_an_error_resumes_where_it_stopped() {
 
 #[tokio::test]
 async fn a_start_time_within_five_minutes_is_refused_before_any_request() {
-    let (server, state) = ExportServer::start(chats(10), "chats", 1).await;
+    let (emulator, client) = start(Emulator::builder().seed(45).chats(10)).await;
     let a_minute_ago = Utc::now() - chrono::Duration::seconds(60);
-    let results: Vec<_> = client(&server)
+    let results: Vec<_> = client
         .incremental_chats(a_minute_ago)
         .pages()
         .collect()
@@ -150,29 +187,24 @@ async fn a_start_time_within_five_minutes_is_refused_before_any_request() {
         }
         other => panic!("expected InvalidInput, got {other:?}"),
     }
-    assert!(state.queries().is_empty());
+    assert!(export_queries(&emulator, ExportResource::Chats).is_empty());
 }
 
 #[tokio::test]
 async fn the_agent_timeline_counts_in_microseconds() {
-    let timespans: Vec<Item> = (0..3)
-        .map(|i| {
-            let time = 1_525_000_000_000_000 + i * 1_000_000;
-            let json = json!({"agent_id": 1730415, "start_time": "2018-04-29T10:26:40.957650Z", "duration": 65.705271, "status": "away", "engagement_count": 0}).to_string();
-            Item { time, id: String::new(), json }
-        })
-        .collect();
-    let (server, state) = ExportServer::start(timespans, "agent_timeline", 1_000_000).await;
+    let (emulator, client) = start(Emulator::builder().seed(46).chats(40)).await;
     let start: DateTime<Utc> = "2018-04-29T00:00:00Z".parse().unwrap();
-    let items: Vec<_> = client(&server)
+    let items: Vec<_> = client
         .incremental_agent_timeline(start)
         .items()
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(items.len(), 3);
-    assert_eq!(items[0].status, Some(types::AgentStatus::Away));
-    let first = &state.queries()[0];
+    let expected = emulator.with_store(|store| store.timeline.len());
+    assert!(expected > 0);
+    assert_eq!(items.len(), expected);
+    assert!(items.iter().all(|timespan| timespan.status.is_some()));
+    let first = &export_queries(&emulator, ExportResource::AgentTimeline)[0];
     assert_eq!(first["start_time"], "1524960000000000");
     assert!(
         !first.contains_key("fields"),
@@ -182,99 +214,70 @@ async fn the_agent_timeline_counts_in_microseconds() {
 
 #[tokio::test]
 async fn a_fractional_start_time_from_next_page_is_sent_back_exactly() {
-    let server = MockServer::start().await;
-    let full_page = json!({
-        "count": 2,
-        "department_events": [
-            {"department_id": 123, "field_name": "queue_sizes", "id": "R3J4l7Q.department:123.JNny6n", "timestamp": "2017-12-02T00:00:00.312082Z", "value": {"assigned": 2, "incoming": 2}},
-            {"department_id": 456, "field_name": "queue_sizes", "id": "R3J4l7Q.department:456.ccf4LG", "timestamp": "2017-12-02T00:01:00.657078Z", "value": {"assigned": 2, "incoming": 3}}
-        ],
-        "end_id": "R3J4l7Q.department:456.ccf4LG",
-        "end_time": 1536041904,
-        "next_page": "https://{subdomain}.zendesk.com/api/v2/chat/incremental/department_events?start_time=1512172860.657078&start_id=R3J4l7Q.department:456.ccf4LG"
-    });
-    let last_page =
-        json!({"count": 0, "department_events": [], "next_page": full_page["next_page"]});
-    wiremock::Mock::given(wiremock::matchers::query_param(
-        "start_time",
-        "1512172860.657078",
-    ))
-    .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(last_page))
-    .with_priority(1)
-    .mount(&server)
-    .await;
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(full_page))
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    let pages: Vec<_> = client(&server)
+    let (emulator, client) = start(Emulator::builder().seed(47).chats(60)).await;
+    let pages: Vec<_> = client
         .incremental_department_events(ExportStart::beginning())
         .limit(2)
         .pages()
+        .take(2)
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(pages.len(), 2);
-    assert_eq!(pages[0].next.start_time, "1512172860.657078");
-    assert_eq!(
-        pages[0].next.start_id.as_deref(),
-        Some("R3J4l7Q.department:456.ccf4LG")
-    );
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        requests[1]
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "start_time")
-            .unwrap()
-            .1,
-        "1512172860.657078"
-    );
+    // Department events hand back fractional seconds in next_page (`1512172860.657078`).
+    let cursor = &pages[0].next;
+    assert!(cursor.start_time.contains('.'), "{cursor:?}");
+    assert!(cursor.start_id.is_some());
+    let queries = export_queries(&emulator, ExportResource::DepartmentEvents);
+    assert_eq!(queries[1]["start_time"], cursor.start_time);
+    assert_eq!(Some(&queries[1]["start_id"]), cursor.start_id.as_ref());
 }
 
 #[tokio::test]
 async fn following_keeps_polling_after_catching_up() {
-    let (server, state) = ExportServer::start(chats(3), "chats", 1).await;
-    let mut items = std::pin::pin!(
-        client(&server)
-            .incremental_chats(ExportStart::beginning())
-            .follow(Duration::from_millis(50))
-            .items()
-    );
+    let (emulator, client) = empty_account().await;
+    emulator.with_store(|store| {
+        for (i, id) in ["chat-a", "chat-b", "chat-c"].into_iter().enumerate() {
+            store
+                .insert_chat_json(chat_json(id, i as u32).as_bytes())
+                .unwrap();
+        }
+    });
+    let mut items = client
+        .incremental_chats(ExportStart::beginning())
+        .follow(Duration::from_millis(50))
+        .items();
     for _ in 0..3 {
-        items.try_next().await.unwrap().unwrap();
+        items.next().await.unwrap().unwrap();
     }
     // Two chats change later: the export, caught up, picks them up on a later poll.
-    let later: Vec<Item> = chats(5).into_iter().skip(3).collect();
-    state.add(later);
-    let fourth = items.try_next().await.unwrap().unwrap();
-    let fifth = items.try_next().await.unwrap().unwrap();
-    assert_eq!(
-        ids(&[fourth, fifth]),
-        ["2012.9339545.chat000003", "2012.9339545.chat000004"]
-    );
-    assert!(state.queries().len() >= 2);
+    emulator.with_store(|store| {
+        store
+            .insert_chat_json(chat_json("chat-d", 3).as_bytes())
+            .unwrap();
+        store
+            .insert_chat_json(chat_json("chat-e", 4).as_bytes())
+            .unwrap();
+    });
+    let fourth = items.next().await.unwrap().unwrap();
+    let fifth = items.next().await.unwrap().unwrap();
+    assert_eq!(ids(&[fourth, fifth]), ["chat-d", "chat-e"]);
+    assert!(export_queries(&emulator, ExportResource::Chats).len() >= 2);
 }
 
 #[tokio::test]
 async fn raw_pages_give_each_record_exactly_as_sent() {
     let odd = [
-        r#"{"type":"chat","id":"a","response_time":{"avg":126,"first":null},"tags":[],"comment":null,"x-new":{"k":[1,2.50]}}"#,
-        r#"{ "type" : "offline_msg" , "id" : "b", "unread": 0 }"#,
-        r#"{"id":"c"}"#,
+        r#"{"type":"chat","id":"a","update_timestamp":"2024-01-01T00:00:00Z","response_time":{"avg":126,"first":null},"tags":[],"comment":null,"x-new":{"k":[1,2.50]}}"#,
+        r#"{ "type" : "offline_msg" , "id" : "b", "update_timestamp" : "2024-01-01T00:00:01Z", "unread": 0 }"#,
+        r#"{"id":"c","type":"chat","update_timestamp":"2024-01-01T00:00:02Z"}"#,
     ];
-    let items: Vec<Item> = odd
-        .iter()
-        .enumerate()
-        .map(|(i, json)| Item {
-            time: 1_600_000_000 + i as i64,
-            id: format!("{i}"),
-            json: json.to_string(),
-        })
-        .collect();
-    let (server, _) = ExportServer::start(items, "chats", 1).await;
-    let pages: Vec<_> = client(&server)
+    let (emulator, client) = empty_account().await;
+    emulator.with_store(|store| {
+        for json in odd {
+            store.insert_chat_json(json.as_bytes()).unwrap();
+        }
+    });
+    let pages: Vec<_> = client
         .incremental_chats(ExportStart::beginning())
         .raw_pages()
         .try_collect()
@@ -289,16 +292,32 @@ async fn raw_pages_give_each_record_exactly_as_sent() {
 
 #[tokio::test]
 async fn resource_expansion_can_be_narrowed() {
-    let (server, state) = ExportServer::start(chats(2), "chats", 1).await;
+    let (emulator, client) = start(Emulator::builder().seed(48).chats(5)).await;
     let fields = Fields::only("chats", ["id", "response_time.max"]).unwrap();
-    let _: Vec<_> = client(&server)
+    let pages: Vec<_> = client
         .incremental_chats(ExportStart::beginning())
         .fields(fields)
-        .items()
+        .raw_pages()
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(state.queries()[0]["fields"], "chats(id,response_time.max)");
+    assert_eq!(
+        export_queries(&emulator, ExportResource::Chats)[0]["fields"],
+        "chats(id,response_time.max)"
+    );
+    for record in pages.iter().flat_map(|page| &page.items) {
+        let record: serde_json::Value = serde_json::from_str(record.get()).unwrap();
+        let keys: BTreeSet<&str> = record
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(
+            keys.is_subset(&BTreeSet::from(["id", "response_time"])),
+            "{record}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -310,7 +329,7 @@ async fn a_cursor_that_does_not_move_ends_the_stream_with_an_error() {
         .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(page))
         .mount(&server)
         .await;
-    let results: Vec<_> = client(&server)
+    let results: Vec<_> = mock_client(&server)
         .incremental_chats(ExportStart::beginning())
         .limit(2)
         .pages()

@@ -9,7 +9,8 @@ use zendesk_chat::Client;
 use zendesk_chat_emulator::Emulator;
 
 use crate::export::sink::Format;
-use crate::export::{self, ExportArgs, Progress, Resource};
+use crate::export::{self, ExportArgs, Progress};
+use zendesk_chat::export::ExportResource;
 
 /// The options of `zchat demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -114,7 +115,7 @@ pub async fn run(demo: DemoArgs, progress: &Progress) -> anyhow::Result<()> {
 
 fn export_args(out: Option<PathBuf>, sqlite: Option<PathBuf>) -> anyhow::Result<ExportArgs> {
     Ok(ExportArgs {
-        resource: Resource::Chats,
+        resource: ExportResource::Chats,
         since: Some(crate::time::parse("2025-01-01").map_err(anyhow::Error::msg)?),
         until: None,
         format: Format::Jsonl,

@@ -1,6 +1,7 @@
 //! Every agent, as a stream: `since_id` cursor paging.
 
 use crate::error::CursorStuck;
+use crate::limits::AGENTS_MAX_PAGE_SIZE;
 use crate::paging::{Page, Paged, paginate};
 use crate::{Client, Error, types};
 
@@ -25,21 +26,17 @@ impl Client {
     pub fn agents(&self) -> AgentPager {
         AgentPager {
             client: self.clone(),
-            page_size: MAX_AGENTS_PAGE_SIZE,
+            page_size: AGENTS_MAX_PAGE_SIZE,
             since_id: None,
         }
     }
 }
 
-/// The most agents the pager asks for in one request: real accounts answer `limit=500` with 400,
-/// and 100 is the largest page known to be served (see `listAgents` in the spec).
-pub const MAX_AGENTS_PAGE_SIZE: u32 = 100;
-
 impl AgentPager {
-    /// Agents per request, from 1 to [`MAX_AGENTS_PAGE_SIZE`] (the default): a larger value is
+    /// Agents per request, from 1 to [`AGENTS_MAX_PAGE_SIZE`] (the default): a larger value is
     /// lowered to it, since the API refuses what it does not serve.
     pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = page_size.clamp(1, MAX_AGENTS_PAGE_SIZE);
+        self.page_size = page_size.clamp(1, AGENTS_MAX_PAGE_SIZE);
         self
     }
 

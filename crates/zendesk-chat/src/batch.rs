@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::call::decode;
 use crate::error::RecordError;
+use crate::limits::IDS_PER_REQUEST;
 use crate::operations::LIST_CHATS;
 use crate::record::decode_each;
 use crate::{Client, Error, types};
@@ -39,9 +40,6 @@ impl ChatsById {
         self.chats.is_empty()
     }
 }
-
-/// The most ids the API takes in one request.
-pub const MAX_IDS_PER_REQUEST: usize = 50;
 
 impl Client {
     /// The chats with these ids, by id, however many there are: the ids are sent 50 a request
@@ -126,7 +124,7 @@ where
         ));
     }
     Ok(ids
-        .chunks(MAX_IDS_PER_REQUEST)
+        .chunks(IDS_PER_REQUEST)
         .map(|chunk| chunk.join(","))
         .collect())
 }

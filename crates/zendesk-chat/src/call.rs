@@ -287,10 +287,21 @@ pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(
     operation: &'static Operation,
     body: &'a [u8],
 ) -> Result<T, Error> {
+    decode_seeded(operation, body, std::marker::PhantomData::<T>)
+}
+
+/// Decodes a body with `seed` (a decoder that needs to know something first, such as which key
+/// holds an export's items); an error names the path of the value that does not fit.
+pub(crate) fn decode_seeded<'a, S: serde::de::DeserializeSeed<'a>>(
+    operation: &'static Operation,
+    body: &'a [u8],
+    seed: S,
+) -> Result<S::Value, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|located| {
-        let (path, message) =
-            join_union_paths(located.path().to_string(), located.into_inner().to_string());
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);
+    seed.deserialize(tracked).map_err(|error| {
+        let (path, message) = join_union_paths(track.path().to_string(), error.to_string());
         Error::Decode(Box::new(DecodeError {
             status: Some(StatusCode::OK),
             path,

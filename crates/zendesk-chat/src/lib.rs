@@ -313,6 +313,7 @@ mod customize;
 pub mod error;
 pub mod export;
 mod fields;
+pub mod limits;
 mod models;
 pub mod paging;
 mod rate_limit;
@@ -325,8 +326,8 @@ mod transport;
 #[allow(missing_docs)]
 mod generated;
 
-pub use agents::{AgentPager, MAX_AGENTS_PAGE_SIZE};
-pub use batch::{ChatsById, MAX_IDS_PER_REQUEST};
+pub use agents::AgentPager;
+pub use batch::ChatsById;
 pub use config::{
     BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,
 };

@@ -27,15 +27,11 @@ use serde_json::value::RawValue;
 
 use crate::call::decode;
 use crate::error::{CursorStuck, SearchWindowExceeded};
+use crate::limits::{IDS_PER_REQUEST, SEARCH_MAX_PAGES, SEARCH_WINDOW};
 use crate::operations::SEARCH_CHATS;
 use crate::paging::{Page, Paged, paginate, query_value};
 use crate::record::decode_each;
 use crate::{Client, Error, types};
-
-/// The most pages the API serves for one query (of [`PAGE_SIZE`] results).
-pub const MAX_PAGES: u32 = 250;
-/// Results per search page.
-pub const PAGE_SIZE: u32 = 40;
 
 /// A chat search query: terms combined with AND and OR. Build it from the constructors, combine
 /// with [`and`](Self::and) and [`or`](Self::or); `to_string()` gives the query text.
@@ -338,7 +334,7 @@ async fn fetch_split_page(
     if page.page == 1 {
         let seconds = (to - from).num_seconds();
         // Too many for one window: its first page is set aside and its halves searched instead.
-        if total > u64::from(MAX_PAGES * PAGE_SIZE) && seconds >= 1 {
+        if total > SEARCH_WINDOW && seconds >= 1 {
             let middle = from + chrono::Duration::seconds(seconds / 2);
             // Bounds are whole seconds and inclusive: the halves do not overlap.
             cursor
@@ -366,7 +362,7 @@ impl Paged<types::SearchResult> {
     pub fn full_chats(self, client: &Client) -> Paged<types::Chat> {
         let client = client.clone();
         let chats = self
-            .chunks(crate::MAX_IDS_PER_REQUEST)
+            .chunks(IDS_PER_REQUEST)
             .then(move |hits| {
                 let client = client.clone();
                 async move { chats_of(&client, hits).await }
@@ -474,7 +470,7 @@ async fn fetch_counted_page(
     };
     let mut results = results;
     if let Some(next) = next
-        && next.page > MAX_PAGES
+        && next.page > SEARCH_MAX_PAGES
     {
         // The page's results, then the error: the API refuses page 251.
         results.push(Err(Error::SearchWindowExceeded(SearchWindowExceeded {

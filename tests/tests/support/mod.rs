@@ -4,7 +4,6 @@
 #![allow(dead_code)] // Each test file uses some of these.
 
 pub mod emulated;
-pub mod export_server;
 pub mod raw_server;
 
 use std::path::Path;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::Resource;
+use zendesk_chat::export::ExportResource;
 
 /// CSV columns: a name and a path into the record (`/` separated), or a computed value.
 enum Column {
@@ -76,17 +76,17 @@ const DEPARTMENT_EVENT_COLUMNS: &[Column] = &[
     Column::Field("previous_incoming", "/previous_value/incoming"),
 ];
 
-fn columns(resource: Resource) -> &'static [Column] {
+fn columns(resource: ExportResource) -> &'static [Column] {
     match resource {
-        Resource::Chats => CHAT_COLUMNS,
-        Resource::AgentTimeline => TIMELINE_COLUMNS,
-        Resource::Conversions => CONVERSION_COLUMNS,
-        Resource::DepartmentEvents => DEPARTMENT_EVENT_COLUMNS,
+        ExportResource::Chats => CHAT_COLUMNS,
+        ExportResource::AgentTimeline => TIMELINE_COLUMNS,
+        ExportResource::Conversions => CONVERSION_COLUMNS,
+        ExportResource::DepartmentEvents => DEPARTMENT_EVENT_COLUMNS,
     }
 }
 
 /// The CSV header.
-pub fn header(resource: Resource) -> Vec<&'static str> {
+pub fn header(resource: ExportResource) -> Vec<&'static str> {
     columns(resource)
         .iter()
         .map(|column| match column {
@@ -97,7 +97,7 @@ pub fn header(resource: Resource) -> Vec<&'static str> {
 }
 
 /// A record's CSV row.
-pub fn row(resource: Resource, record: &RawValue) -> anyhow::Result<Vec<String>> {
+pub fn row(resource: ExportResource, record: &RawValue) -> anyhow::Result<Vec<String>> {
     let value: Value = serde_json::from_str(record.get())?;
     Ok(columns(resource)
         .iter()
@@ -156,22 +156,22 @@ CREATE TABLE IF NOT EXISTS export_state (
 ";
 
 /// The upsert of one record: a newer version replaces the row.
-pub fn sqlite_upsert(resource: Resource) -> &'static str {
+pub fn sqlite_upsert(resource: ExportResource) -> &'static str {
     match resource {
-        Resource::Chats => {
+        ExportResource::Chats => {
             "INSERT INTO chats (id, type, timestamp, update_timestamp, deleted, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(id) DO UPDATE SET type = excluded.type, timestamp = excluded.timestamp,
              update_timestamp = excluded.update_timestamp, deleted = excluded.deleted, raw = excluded.raw"
         }
-        Resource::AgentTimeline => {
+        ExportResource::AgentTimeline => {
             "INSERT INTO agent_timeline (id, agent_id, start_time, status, raw) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(id) DO UPDATE SET status = excluded.status, raw = excluded.raw"
         }
-        Resource::Conversions => {
+        ExportResource::Conversions => {
             "INSERT INTO conversions (id, timestamp, chat_id, raw) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET timestamp = excluded.timestamp, chat_id = excluded.chat_id, raw = excluded.raw"
         }
-        Resource::DepartmentEvents => {
+        ExportResource::DepartmentEvents => {
             "INSERT INTO department_events (id, department_id, timestamp, raw) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET department_id = excluded.department_id, timestamp = excluded.timestamp, raw = excluded.raw"
         }
@@ -232,7 +232,7 @@ fn key_part(field: Option<&RawValue>) -> Option<String> {
 
 /// The values of the upsert of a record.
 pub fn sqlite_row(
-    resource: Resource,
+    resource: ExportResource,
     record: &RawValue,
 ) -> anyhow::Result<Vec<rusqlite::types::Value>> {
     use rusqlite::types::Value as Sql;
@@ -241,7 +241,7 @@ pub fn sqlite_row(
     let raw = Sql::Text(record.get().to_owned());
     let id = key_part(fields.id);
     Ok(match resource {
-        Resource::Chats => {
+        ExportResource::Chats => {
             let Some(id) = id else {
                 anyhow::bail!("a chat without an id: {}", excerpt(record))
             };
@@ -259,7 +259,7 @@ pub fn sqlite_row(
                 raw,
             ]
         }
-        Resource::AgentTimeline => {
+        ExportResource::AgentTimeline => {
             // Timespans have no id: an agent has one span starting at a given instant.
             let id = format!(
                 "{}:{}",
@@ -274,7 +274,7 @@ pub fn sqlite_row(
                 raw,
             ]
         }
-        Resource::Conversions => {
+        ExportResource::Conversions => {
             let Some(id) = id else {
                 anyhow::bail!("a conversion without an id: {}", excerpt(record))
             };
@@ -290,7 +290,7 @@ pub fn sqlite_row(
                 .map_or(Sql::Null, Sql::Text);
             vec![Sql::Text(id), sql_text(fields.timestamp), chat_id, raw]
         }
-        Resource::DepartmentEvents => {
+        ExportResource::DepartmentEvents => {
             let Some(id) = id else {
                 anyhow::bail!("a department event without an id: {}", excerpt(record))
             };
@@ -322,9 +322,9 @@ mod tests {
             r#"{"id": "c1", "type": "chat", "visitor": {"name": "Ann, \"A\""}, "agent_names": ["Tom", "Sue"], "tags": [],
                 "history": [{"type": "chat.msg"}, {"type": "chat.memberjoin"}, {"type": "chat.msg"}], "rating": null, "count": {"total": 2}}"#,
         );
-        let row = row(Resource::Chats, &chat).unwrap();
+        let row = row(ExportResource::Chats, &chat).unwrap();
         let by_name: std::collections::HashMap<_, _> =
-            header(Resource::Chats).into_iter().zip(row).collect();
+            header(ExportResource::Chats).into_iter().zip(row).collect();
         assert_eq!(by_name["id"], "c1");
         assert_eq!(by_name["visitor_name"], "Ann, \"A\"");
         assert_eq!(by_name["agent_names"], "Tom;Sue");
@@ -338,15 +338,15 @@ mod tests {
     fn every_resource_has_as_many_values_as_columns() {
         for (resource, json) in [
             (
-                Resource::AgentTimeline,
+                ExportResource::AgentTimeline,
                 r#"{"agent_id": 1, "start_time": "2018-04-29T10:26:40.957650Z", "status": "away"}"#,
             ),
             (
-                Resource::Conversions,
+                ExportResource::Conversions,
                 r#"{"id": "v1", "attribution": {"chat_id": null}}"#,
             ),
             (
-                Resource::DepartmentEvents,
+                ExportResource::DepartmentEvents,
                 r#"{"id": "e1", "value": {"assigned": 2, "incoming": 3}}"#,
             ),
         ] {
@@ -356,14 +356,14 @@ mod tests {
             );
             assert!(sqlite_row(resource, &raw(json)).is_ok());
         }
-        assert!(sqlite_row(Resource::Chats, &raw(r#"{"type": "chat"}"#)).is_err());
+        assert!(sqlite_row(ExportResource::Chats, &raw(r#"{"type": "chat"}"#)).is_err());
     }
 
     #[test]
     fn sqlite_columns_take_what_fits_and_leave_the_rest_null() {
         use rusqlite::types::Value as Sql;
         let row = sqlite_row(
-            Resource::Chats,
+            ExportResource::Chats,
             &raw(r#"{"id": "c\u0031", "type": "chat", "timestamp": 5, "update_timestamp": "2024-01-01T00:00:00Z", "deleted": true, "history": [{"type": "x"}]}"#),
         )
         .unwrap();
@@ -377,18 +377,18 @@ mod tests {
         assert_eq!(row[3], Sql::Text("2024-01-01T00:00:00Z".into()));
         assert_eq!(row[4], Sql::Integer(1));
         let span = sqlite_row(
-            Resource::AgentTimeline,
+            ExportResource::AgentTimeline,
             &raw(r#"{"agent_id": 42, "start_time": "2018-04-29T10:26:40Z", "status": "online"}"#),
         )
         .unwrap();
         assert_eq!(span[0], Sql::Text("42:2018-04-29T10:26:40Z".into()));
         assert_eq!(span[1], Sql::Integer(42));
         let conversion = sqlite_row(
-            Resource::Conversions,
+            ExportResource::Conversions,
             &raw(r#"{"id": "v1", "attribution": {"chat_id": "c9"}}"#),
         )
         .unwrap();
         assert_eq!(conversion[2], Sql::Text("c9".into()));
-        assert!(sqlite_row(Resource::Chats, &raw("[1, 2]")).is_err());
+        assert!(sqlite_row(ExportResource::Chats, &raw("[1, 2]")).is_err());
     }
 }

@@ -16,51 +16,27 @@ use futures::stream::BoxStream;
 use serde_json::value::RawValue;
 use zendesk_chat::Client;
 use zendesk_chat::error::RecordError;
-use zendesk_chat::export::{self as exports, Export, ExportKind, ExportPage, ExportStart};
+use zendesk_chat::export::{ExportPage, ExportResource, ExportStart};
 
 pub use progress::Progress;
 use sink::{Checkpoint, FileSink, Format, Sink, SqliteSink};
 
-/// What can be exported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Resource {
-    /// Chats: support chats and offline messages, whole.
-    Chats,
-    /// The agents' status timespans.
-    AgentTimeline,
-    /// Goal conversions.
-    Conversions,
-    /// Changes of the departments' queue sizes.
-    DepartmentEvents,
-}
-
-impl Resource {
-    /// The name used in state files and tables.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Chats => "chats",
-            Self::AgentTimeline => "agent_timeline",
-            Self::Conversions => "conversions",
-            Self::DepartmentEvents => "department_events",
-        }
-    }
-
-    /// The field that says when a record changed, for `--until`.
-    fn time_field(self) -> &'static str {
-        match self {
-            Self::Chats => "update_timestamp",
-            Self::AgentTimeline => "start_time",
-            Self::Conversions | Self::DepartmentEvents => "timestamp",
-        }
-    }
+/// The RESOURCE argument: an export by its name, `-` between words (`agent-timeline`).
+fn resource_parser() -> impl clap::builder::TypedValueParser<Value = ExportResource> {
+    use clap::builder::TypedValueParser;
+    let names = ExportResource::ALL.map(|resource| resource.items_key().replace('_', "-"));
+    clap::builder::PossibleValuesParser::new(names).map(|name| {
+        name.parse::<ExportResource>()
+            .expect("the parser accepts only the names of ExportResource::ALL")
+    })
 }
 
 /// The options of `zchat export`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
     /// What to export.
-    #[arg(value_enum)]
-    pub resource: Resource,
+    #[arg(value_parser = resource_parser())]
+    pub resource: ExportResource,
     /// Records changed at or after this time: a date (2024-01-31), a date and time
     /// (2024-01-31T12:00:00Z) or Unix seconds. Needed unless resuming from saved state.
     #[arg(long, value_parser = crate::time::parse)]
@@ -134,7 +110,8 @@ impl Summary {
     pub fn untyped_warning(&self) -> Option<String> {
         (self.untyped > 0).then(|| {
             format!(
-                "{} records would not decode into the typed models; they are in the archive as                  sent. The first: {}",
+                "{} records would not decode into the typed models; they are in the archive as \
+                 sent. The first: {}",
                 self.untyped,
                 self.first_untyped.as_deref().unwrap_or("?"),
             )
@@ -191,7 +168,7 @@ pub async fn run(
         if !args.no_typed_check {
             checks.push_back(tokio::task::spawn_blocking({
                 let (resource, records) = (args.resource, records.clone());
-                move || typed_failures(resource, &records)
+                move || resource.typed_failures(&records)
             }));
             while checks.len() > MAX_CHECKS_BEHIND {
                 let check = checks.pop_front().expect("not empty");
@@ -232,35 +209,11 @@ fn pages(
     args: &ExportArgs,
     start: ExportStart,
 ) -> BoxStream<'static, Result<ExportPage<Box<RawValue>>, zendesk_chat::Error>> {
-    let follow = args
-        .follow
-        .then(|| Duration::from_secs(args.interval.max(1)));
-    match args.resource {
-        Resource::Chats => raw_pages(client.incremental_chats(start), args.limit, follow),
-        Resource::AgentTimeline => {
-            raw_pages(client.incremental_agent_timeline(start), args.limit, follow)
-        }
-        Resource::Conversions => {
-            raw_pages(client.incremental_conversions(start), args.limit, follow)
-        }
-        Resource::DepartmentEvents => raw_pages(
-            client.incremental_department_events(start),
-            args.limit,
-            follow,
-        ),
+    let mut export = client.raw_export(args.resource, start).limit(args.limit);
+    if args.follow {
+        export = export.follow(Duration::from_secs(args.interval.max(1)));
     }
-}
-
-/// The records of a page that the client's typed models do not fit.
-fn typed_failures(resource: Resource, records: &[Box<RawValue>]) -> Vec<RecordError> {
-    match resource {
-        Resource::Chats => exports::decode_raw_items::<exports::Chats>(records).1,
-        Resource::AgentTimeline => exports::decode_raw_items::<exports::AgentTimeline>(records).1,
-        Resource::Conversions => exports::decode_raw_items::<exports::Conversions>(records).1,
-        Resource::DepartmentEvents => {
-            exports::decode_raw_items::<exports::DepartmentEvents>(records).1
-        }
-    }
+    export.raw_pages().boxed()
 }
 
 /// The pages, fetched by a task of their own one page ahead: the next page is on its way while
@@ -279,18 +232,6 @@ fn prefetched<T: Send + 'static>(
     receiver
 }
 
-fn raw_pages<K: ExportKind>(
-    export: Export<K>,
-    limit: u32,
-    follow: Option<Duration>,
-) -> BoxStream<'static, Result<ExportPage<Box<RawValue>>, zendesk_chat::Error>> {
-    let mut export = export.limit(limit);
-    if let Some(interval) = follow {
-        export = export.follow(interval);
-    }
-    export.raw_pages().boxed()
-}
-
 /// The records changed no later than `--until`, and whether the page went past it (the export
 /// is in update order, so the rest is later still).
 fn until_filter(
@@ -300,7 +241,7 @@ fn until_filter(
     let Some(until) = args.until else {
         return Ok((records, false));
     };
-    let field = args.resource.time_field();
+    let field = args.resource.changed_at_field();
     let mut kept = Vec::with_capacity(records.len());
     for record in records {
         let value: serde_json::Value = serde_json::from_str(record.get())?;

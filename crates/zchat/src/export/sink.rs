@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use zendesk_chat::export::ExportCursor;
 
-use super::Resource;
 use super::columns;
+use zendesk_chat::export::ExportResource;
 
 /// Where an export stands after a page: saved with the page, in the same commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ pub enum Format {
 
 /// Records to standard output, or to a file with a state file beside it.
 pub struct FileSink {
-    resource: Resource,
+    resource: ExportResource,
     format: Format,
     output: Output,
     state_path: Option<PathBuf>,
@@ -89,7 +89,7 @@ enum Output {
 
 impl FileSink {
     /// Standard output: nothing to resume.
-    pub fn stdout(resource: Resource, format: Format) -> Self {
+    pub fn stdout(resource: ExportResource, format: Format) -> Self {
         Self {
             resource,
             format,
@@ -103,21 +103,21 @@ impl FileSink {
     /// The file at `path`, with its state in `state_path`: a fresh file, or one an earlier run
     /// of the same export left, cut back to its last whole page.
     pub fn file(
-        resource: Resource,
+        resource: ExportResource,
         format: Format,
         path: &Path,
         state_path: PathBuf,
     ) -> anyhow::Result<Self> {
         let saved = read_state(&state_path)?;
         if let Some(saved) = &saved
-            && (saved.resource != resource.name() || saved.format != format_name(format))
+            && (saved.resource != resource.items_key() || saved.format != format_name(format))
         {
             bail!(
                 "{} holds the state of a {} export to {}, not {} to {}: use another --out or --state",
                 state_path.display(),
                 saved.resource,
                 saved.format,
-                resource.name(),
+                resource.items_key(),
                 format_name(format)
             );
         }
@@ -209,7 +209,7 @@ impl Sink for FileSink {
                 writer.flush()?;
                 writer.get_ref().sync_data()?;
                 let state = SavedState {
-                    resource: self.resource.name().to_owned(),
+                    resource: self.resource.items_key().to_owned(),
                     format: format_name(self.format).to_owned(),
                     committed_bytes: *length,
                     checkpoint: checkpoint.clone(),
@@ -259,13 +259,13 @@ fn write_state(path: &Path, state: &SavedState) -> anyhow::Result<()> {
 /// the export's cursor in the `export_state` table.
 pub struct SqliteSink {
     connection: rusqlite::Connection,
-    resource: Resource,
+    resource: ExportResource,
     saved: Option<Checkpoint>,
 }
 
 impl SqliteSink {
     /// Opens (or creates) the database at `path`.
-    pub fn open(path: &Path, resource: Resource) -> anyhow::Result<Self> {
+    pub fn open(path: &Path, resource: ExportResource) -> anyhow::Result<Self> {
         let connection = rusqlite::Connection::open(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         // Chats are kilobytes of JSON each: large pages keep a record on few pages. This only
@@ -277,7 +277,7 @@ impl SqliteSink {
         let saved: Option<String> = connection
             .query_row(
                 "SELECT checkpoint FROM export_state WHERE resource = ?1",
-                [resource.name()],
+                [resource.items_key()],
                 |row| row.get(0),
             )
             .map(Some)
@@ -318,7 +318,7 @@ impl Sink for SqliteSink {
         transaction.execute(
             "INSERT INTO export_state (resource, checkpoint, updated_at) VALUES (?1, ?2, datetime('now'))
              ON CONFLICT(resource) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
-            rusqlite::params![self.resource.name(), serde_json::to_string(checkpoint)?],
+            rusqlite::params![self.resource.items_key(), serde_json::to_string(checkpoint)?],
         )?;
         transaction.commit()?;
         Ok(())

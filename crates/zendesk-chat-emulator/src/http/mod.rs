@@ -21,7 +21,9 @@ pub fn gate_window(limit: RateLimit) -> gate::RateWindow {
     gate::RateWindow::new(limit)
 }
 
-use crate::store::{Answer, ApiError, ExportKind, Outcome, Store};
+use zendesk_chat::export::ExportResource;
+
+use crate::store::{Answer, ApiError, Outcome, Store};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -67,7 +69,19 @@ type AppState = Arc<Shared>;
 
 /// The router of every operation.
 pub fn router(shared: AppState) -> Router {
-    let api = Router::new()
+    let exports = ExportResource::ALL
+        .into_iter()
+        .fold(Router::new(), |router, resource| {
+            router.route(
+                resource.operation().path,
+                get(
+                    move |State(s): State<AppState>, RawQuery(q): RawQuery| async move {
+                        export(&s, resource, q)
+                    },
+                ),
+            )
+        });
+    let api = exports
         .route(
             "/api/v2/chat/chats",
             get(list_chats).post(create_chat).delete(bulk_delete_chats),
@@ -92,19 +106,6 @@ pub fn router(shared: AppState) -> Router {
         .route(
             "/api/v2/chat/visitors/{visitor_id}",
             get(get_visitor).put(update_visitor),
-        )
-        .route("/api/v2/chat/incremental/chats", get(export_chats))
-        .route(
-            "/api/v2/chat/incremental/agent_timeline",
-            get(export_agent_timeline),
-        )
-        .route(
-            "/api/v2/chat/incremental/conversions",
-            get(export_conversions),
-        )
-        .route(
-            "/api/v2/chat/incremental/department_events",
-            get(export_department_events),
         )
         .fallback(|| async { respond(Err(ApiError::not_found())) })
         .method_not_allowed_fallback(|| async {
@@ -248,23 +249,7 @@ async fn update_visitor(
     respond(s.write().update_visitor(&id, &body))
 }
 
-fn export(s: &Shared, kind: ExportKind, q: Option<String>) -> Response {
+fn export(s: &Shared, resource: ExportResource, q: Option<String>) -> Response {
     let now = crate::store::clock::micros(std::time::SystemTime::now());
-    respond(s.read().export(kind, &query(q), &s.base_url, now))
-}
-
-async fn export_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    export(&s, ExportKind::Chats, q)
-}
-
-async fn export_agent_timeline(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    export(&s, ExportKind::AgentTimeline, q)
-}
-
-async fn export_conversions(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    export(&s, ExportKind::Conversions, q)
-}
-
-async fn export_department_events(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    export(&s, ExportKind::DepartmentEvents, q)
+    respond(s.read().export(resource, &query(q), &s.base_url, now))
 }

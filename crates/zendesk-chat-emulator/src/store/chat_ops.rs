@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use zendesk_chat::types;
 
+use zendesk_chat::limits::{self, IDS_PER_REQUEST};
+
 use super::chats::ChatEntry;
 use super::clock::{iso_seconds, random_id_part};
 use super::{Answer, ApiError, Outcome, Store, parse_body, search};
@@ -14,11 +16,9 @@ use super::{Answer, ApiError, Outcome, Store, parse_body, search};
 /// Chats per page of `GET /chats` (the docs give no number; the emulator's choice).
 pub const LIST_PAGE_SIZE: usize = 100;
 /// Results per search page.
-pub const SEARCH_PAGE_SIZE: usize = 40;
+const SEARCH_PAGE_SIZE: usize = limits::SEARCH_PAGE_SIZE as usize;
 /// The last search page the API serves.
-pub const SEARCH_MAX_PAGES: usize = 250;
-/// The most ids one request takes.
-pub const MAX_IDS: usize = 50;
+const SEARCH_MAX_PAGES: usize = limits::SEARCH_MAX_PAGES as usize;
 
 impl Store {
     /// `GET /chats`: a page of chats (`page`, from 1), or with `ids` the `docs` map.
@@ -342,9 +342,9 @@ fn split_ids(ids: &str) -> Result<Vec<String>, ApiError> {
     if ids.is_empty() {
         return Err(ApiError::bad_request("ids is empty"));
     }
-    if ids.len() > MAX_IDS {
+    if ids.len() > IDS_PER_REQUEST {
         return Err(ApiError::bad_request(format!(
-            "at most {MAX_IDS} ids at a time, not {}",
+            "at most {IDS_PER_REQUEST} ids at a time, not {}",
             ids.len()
         )));
     }

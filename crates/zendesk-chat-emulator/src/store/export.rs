@@ -14,55 +14,14 @@ use serde_json::Value;
 use super::chat_ops::join_json;
 use super::expansion::Expansion;
 use super::{Answer, ApiError, ExportItem, Outcome, Store};
+use zendesk_chat::export::{ExportResource, TimeUnit};
+use zendesk_chat::limits::{EXPORT_MAX_PAGE_SIZE, EXPORT_MIN_AGE};
 
-/// The most items a page holds.
-pub const MAX_LIMIT: usize = 1000;
-/// How long before now a `start_time` must be.
-pub const MIN_AGE_MICROS: i64 = 300_000_000;
-
-/// One of the four exports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    /// `/incremental/chats`.
-    Chats,
-    /// `/incremental/agent_timeline`.
-    AgentTimeline,
-    /// `/incremental/conversions`.
-    Conversions,
-    /// `/incremental/department_events`.
-    DepartmentEvents,
-}
-
-impl ExportKind {
-    fn key(self) -> &'static str {
-        match self {
-            Self::Chats => "chats",
-            Self::AgentTimeline => "agent_timeline",
-            Self::Conversions => "conversions",
-            Self::DepartmentEvents => "department_events",
-        }
-    }
-
-    /// The resource name for `fields`, for the exports with resource expansion.
-    fn expandable(self) -> Option<&'static str> {
-        match self {
-            Self::Chats => Some("chats"),
-            Self::Conversions => Some("conversions"),
-            Self::AgentTimeline | Self::DepartmentEvents => None,
-        }
-    }
-
-    /// Microseconds per unit of `start_time`.
-    fn micros_per_unit(self) -> f64 {
-        match self {
-            Self::AgentTimeline => 1.0,
-            _ => 1e6,
-        }
-    }
-
-    /// Whether the cursor has an id (the agent timeline's has none).
-    fn has_ids(self) -> bool {
-        self != Self::AgentTimeline
+/// Microseconds per unit of an export's `start_time`.
+fn micros_per_unit(resource: ExportResource) -> f64 {
+    match resource.unit() {
+        TimeUnit::Microseconds => 1.0,
+        TimeUnit::Seconds => 1e6,
     }
 }
 
@@ -79,7 +38,7 @@ pub struct ExportRequest {
 
 impl ExportRequest {
     fn parse(
-        kind: ExportKind,
+        kind: ExportResource,
         query: &HashMap<String, String>,
         now_micros: i64,
     ) -> Result<Self, ApiError> {
@@ -92,20 +51,20 @@ impl ExportRequest {
             .ok()
             .filter(|t: &f64| t.is_finite() && *t >= 0.0)
             .ok_or_else(|| ApiError::bad_request("start_time must be a non-negative number"))?;
-        let start_micros = (start * kind.micros_per_unit()).round() as i64;
-        if start_micros > now_micros - MIN_AGE_MICROS {
+        let start_micros = (start * micros_per_unit(kind)).round() as i64;
+        if start_micros > now_micros - EXPORT_MIN_AGE.as_micros() as i64 {
             return Err(ApiError::bad_request(
                 "start_time must be more than five minutes in the past",
             ));
         }
         let limit = match query.get("limit") {
-            None => MAX_LIMIT,
+            None => EXPORT_MAX_PAGE_SIZE as usize,
             Some(limit) => limit
                 .parse::<usize>()
                 .ok()
                 .filter(|l| *l >= 1)
                 .ok_or_else(|| ApiError::bad_request("limit must be a positive integer"))?
-                .min(MAX_LIMIT),
+                .min(EXPORT_MAX_PAGE_SIZE as usize),
         };
         Ok(Self {
             start_micros,
@@ -122,7 +81,7 @@ impl Store {
     /// `GET /incremental/{kind}`.
     pub fn export(
         &self,
-        kind: ExportKind,
+        kind: ExportResource,
         query: &HashMap<String, String>,
         base_url: &str,
         now_micros: i64,
@@ -135,20 +94,22 @@ impl Store {
         };
         let after = |time: i64, id: &str| {
             time > request.start_micros
-                || (kind.has_ids()
+                || (kind.cursor_has_id()
                     && time == request.start_micros
                     && id > request.start_id.as_str())
         };
         let page: Vec<(i64, &str, &[u8])> = match kind {
-            ExportKind::Chats => self
+            ExportResource::Chats => self
                 .chats
                 .updated_after(request.start_micros, &request.start_id)
                 .take(request.limit)
                 .map(|(id, entry)| (entry.meta.update_micros, id, entry.json.as_ref()))
                 .collect(),
-            ExportKind::AgentTimeline => page_of(&self.timeline, &after, request.limit),
-            ExportKind::Conversions => page_of(&self.conversions, &after, request.limit),
-            ExportKind::DepartmentEvents => page_of(&self.department_events, &after, request.limit),
+            ExportResource::AgentTimeline => page_of(&self.timeline, &after, request.limit),
+            ExportResource::Conversions => page_of(&self.conversions, &after, request.limit),
+            ExportResource::DepartmentEvents => {
+                page_of(&self.department_events, &after, request.limit)
+            }
         };
         let projected: Vec<Vec<u8>> = page
             .iter()
@@ -168,7 +129,7 @@ impl Store {
                 request.start_time_text.clone(),
             ),
         };
-        let mut next_page = format!("{base_url}/api/v2/chat/incremental/{}?", kind.key());
+        let mut next_page = format!("{base_url}{}?", kind.operation().path);
         if let Some(fields) = &request.fields {
             next_page.push_str(&format!(
                 "fields={}&",
@@ -179,7 +140,7 @@ impl Store {
             next_page.push_str(&format!("limit={}&", request.limit));
         }
         next_page.push_str(&format!("start_time={next_start}"));
-        let end_id_field = if kind.has_ids() {
+        let end_id_field = if kind.cursor_has_id() {
             next_page.push_str(&format!(
                 "&start_id={}",
                 url::form_urlencoded::byte_serialize(end_id.as_bytes()).collect::<String>()
@@ -190,7 +151,7 @@ impl Store {
         };
         Ok(Answer::ok(format!(
             r#"{{"{}": [{}], "count": {}{end_id_field}, "end_time": {end_time}, "next_page": {}}}"#,
-            kind.key(),
+            kind.items_key(),
             join_json(&items),
             items.len(),
             Value::from(next_page),
@@ -226,18 +187,18 @@ fn project(expansion: &Expansion, id: &str, json: &[u8]) -> Vec<u8> {
 
 /// `end_time` of a page whose last item is at `micros`: integer seconds, or microseconds for the
 /// agent timeline.
-fn end_time_of(kind: ExportKind, micros: i64) -> i64 {
+fn end_time_of(kind: ExportResource, micros: i64) -> i64 {
     match kind {
-        ExportKind::AgentTimeline => micros,
+        ExportResource::AgentTimeline => micros,
         _ => micros.div_euclid(1_000_000),
     }
 }
 
 /// `start_time` of `next_page` after an item at `micros`: as `end_time`, except department events,
 /// whose `next_page` carries fractional seconds.
-fn next_start_of(kind: ExportKind, micros: i64) -> String {
+fn next_start_of(kind: ExportResource, micros: i64) -> String {
     match kind {
-        ExportKind::DepartmentEvents => format!(
+        ExportResource::DepartmentEvents => format!(
             "{}.{:06}",
             micros.div_euclid(1_000_000),
             micros.rem_euclid(1_000_000)
@@ -258,7 +219,7 @@ mod tests {
             .collect()
     }
 
-    fn page(store: &Store, kind: ExportKind, pairs: &[(&str, &str)]) -> Value {
+    fn page(store: &Store, kind: ExportResource, pairs: &[(&str, &str)]) -> Value {
         let now = super::super::clock::micros(std::time::SystemTime::now());
         let answer = store
             .export(kind, &query(pairs), "http://emu", now)
@@ -269,7 +230,7 @@ mod tests {
     #[test]
     fn without_fields_chats_carry_their_id_only() {
         let store = account(1, &AccountSize::with_chats(5));
-        let body = page(&store, ExportKind::Chats, &[]);
+        let body = page(&store, ExportResource::Chats, &[]);
         assert_eq!(
             body["chats"][0]
                 .as_object()
@@ -285,10 +246,10 @@ mod tests {
     fn following_next_page_visits_every_item_once() {
         let store = account(2, &AccountSize::with_chats(25));
         for kind in [
-            ExportKind::Chats,
-            ExportKind::AgentTimeline,
-            ExportKind::Conversions,
-            ExportKind::DepartmentEvents,
+            ExportResource::Chats,
+            ExportResource::AgentTimeline,
+            ExportResource::Conversions,
+            ExportResource::DepartmentEvents,
         ] {
             let mut seen = Vec::new();
             let mut cursor = vec![("limit".to_owned(), "7".to_owned())];
@@ -298,7 +259,7 @@ mod tests {
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
                 let body = page(&store, kind, &pairs);
-                let items = body[kind.key()].as_array().unwrap().clone();
+                let items = body[kind.items_key()].as_array().unwrap().clone();
                 seen.extend(items.iter().map(Value::to_string));
                 let next = body["next_page"].as_str().unwrap();
                 cursor = url::Url::parse(next)
@@ -313,10 +274,10 @@ mod tests {
             let unique: std::collections::BTreeSet<_> = seen.iter().collect();
             assert_eq!(unique.len(), seen.len(), "{kind:?} repeated an item");
             let total = match kind {
-                ExportKind::Chats => store.chats.len(),
-                ExportKind::AgentTimeline => store.timeline.len(),
-                ExportKind::Conversions => store.conversions.len(),
-                ExportKind::DepartmentEvents => store.department_events.len(),
+                ExportResource::Chats => store.chats.len(),
+                ExportResource::AgentTimeline => store.timeline.len(),
+                ExportResource::Conversions => store.conversions.len(),
+                ExportResource::DepartmentEvents => store.department_events.len(),
             };
             assert_eq!(seen.len(), total, "{kind:?}");
         }
@@ -325,7 +286,7 @@ mod tests {
     #[test]
     fn department_events_hand_back_a_fractional_start_time() {
         let store = account(3, &AccountSize::with_chats(5));
-        let body = page(&store, ExportKind::DepartmentEvents, &[("limit", "2")]);
+        let body = page(&store, ExportResource::DepartmentEvents, &[("limit", "2")]);
         let next = body["next_page"].as_str().unwrap();
         let start_time = url::Url::parse(next)
             .unwrap()
@@ -345,7 +306,7 @@ mod tests {
         let recent = ((now - 60_000_000) / 1_000_000).to_string();
         let error = store
             .export(
-                ExportKind::Chats,
+                ExportResource::Chats,
                 &query(&[("start_time", &recent)]),
                 "http://emu",
                 now,

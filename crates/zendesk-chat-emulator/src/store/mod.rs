@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use zendesk_chat::types;
 
-pub use export::{ExportKind, ExportRequest};
+pub use export::ExportRequest;
 
 use self::chats::Chats;
 use self::clock::{Clock, iso_seconds};
@@ -271,7 +271,7 @@ impl Store {
             return Err(ApiError::bad_request("limit must be at least 1"));
         }
         // Real accounts answer `limit=500` with 400; 100 is the largest page known to be served.
-        if limit.is_some_and(|l| l > i64::from(zendesk_chat::MAX_AGENTS_PAGE_SIZE)) {
+        if limit.is_some_and(|l| l > i64::from(zendesk_chat::limits::AGENTS_MAX_PAGE_SIZE)) {
             return Err(ApiError::bad_request("limit must be at most 100"));
         }
         let paged = since_id.is_some() || max_id.is_some() || limit.is_some();

@@ -54,23 +54,26 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::call::decode;
+mod page;
+mod resource;
+
+use page::{Page, PageInfo, PageSeed};
+pub use resource::{
+    AgentTimeline, Chats, Conversions, DepartmentEvents, ExportKind, ExportResource, TimeUnit,
+    UnknownExport, decode_raw_items,
+};
+
+use crate::call::decode_seeded;
 use crate::error::RecordError;
 use crate::fields::Fields;
-use crate::operations::{self, Operation};
+use crate::limits::{EXPORT_MAX_PAGE_SIZE, EXPORT_MIN_AGE};
 use crate::paging::{Paged, query_value};
 use crate::record::{Records, decode_each};
-use crate::{Client, Error, types};
-
-/// How long before now a `start_time` must be, or the API refuses the request.
-pub const MIN_AGE: Duration = Duration::from_secs(5 * 60);
-
-/// The most items a page can hold, and the default page size.
-pub const MAX_LIMIT: u32 = 1000;
+use crate::{Client, Error};
 
 /// Where an export stands: the `start_time` and `start_id` of the next request.
 ///
@@ -223,79 +226,11 @@ pub struct ExportPage<T> {
     pub next_page: Option<String>,
 }
 
-/// The unit of an export's `start_time`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
-    /// Unix epoch seconds.
-    Seconds,
-    /// Unix epoch microseconds (the agent timeline).
-    Microseconds,
-}
-
-/// What differs between the four exports.
-pub trait ExportKind: Send + Sync + 'static {
-    /// The typed item (`types::Chat`, …).
-    type Item: DeserializeOwned + Send + 'static;
-    /// The generated operation.
-    const OPERATION: &'static Operation;
-    /// The key of the items in a page: `chats`, `agent_timeline`, …
-    const ITEMS_KEY: &'static str;
-    /// The resource name for `fields`, for exports that support resource expansion.
-    const EXPANDABLE: Option<&'static str>;
-    /// The unit of `start_time`.
-    const UNIT: TimeUnit;
-}
-
-/// The chats export (items: [`types::Chat`]; whole chats by default, `fields=chats(*)`).
-#[derive(Debug)]
-pub enum Chats {}
-/// The agent timeline export (items: [`types::AgentTimespan`]; microseconds).
-#[derive(Debug)]
-pub enum AgentTimeline {}
-/// The conversions export (items: [`types::Conversion`]; `fields=conversions(*)` by default).
-#[derive(Debug)]
-pub enum Conversions {}
-/// The department events export (items: [`types::DepartmentEvent`]).
-#[derive(Debug)]
-pub enum DepartmentEvents {}
-
-impl ExportKind for Chats {
-    type Item = types::Chat;
-    const OPERATION: &'static Operation = &operations::EXPORT_CHATS;
-    const ITEMS_KEY: &'static str = "chats";
-    const EXPANDABLE: Option<&'static str> = Some("chats");
-    const UNIT: TimeUnit = TimeUnit::Seconds;
-}
-
-impl ExportKind for AgentTimeline {
-    type Item = types::AgentTimespan;
-    const OPERATION: &'static Operation = &operations::EXPORT_AGENT_TIMELINE;
-    const ITEMS_KEY: &'static str = "agent_timeline";
-    const EXPANDABLE: Option<&'static str> = None;
-    const UNIT: TimeUnit = TimeUnit::Microseconds;
-}
-
-impl ExportKind for Conversions {
-    type Item = types::Conversion;
-    const OPERATION: &'static Operation = &operations::EXPORT_CONVERSIONS;
-    const ITEMS_KEY: &'static str = "conversions";
-    const EXPANDABLE: Option<&'static str> = Some("conversions");
-    const UNIT: TimeUnit = TimeUnit::Seconds;
-}
-
-impl ExportKind for DepartmentEvents {
-    type Item = types::DepartmentEvent;
-    const OPERATION: &'static Operation = &operations::EXPORT_DEPARTMENT_EVENTS;
-    const ITEMS_KEY: &'static str = "department_events";
-    const EXPANDABLE: Option<&'static str> = None;
-    const UNIT: TimeUnit = TimeUnit::Seconds;
-}
-
 impl Client {
     /// The chats updated since `start`, whole (`fields=chats(*)`) unless [`Export::fields`] says
     /// otherwise.
     pub fn incremental_chats(&self, start: impl Into<ExportStart>) -> Export<Chats> {
-        Export::new(self.clone(), start.into())
+        Export::typed(self.clone(), start.into())
     }
 
     /// The agents' timespans since `start` (the API counts this export in microseconds; give
@@ -304,12 +239,12 @@ impl Client {
         &self,
         start: impl Into<ExportStart>,
     ) -> Export<AgentTimeline> {
-        Export::new(self.clone(), start.into())
+        Export::typed(self.clone(), start.into())
     }
 
     /// The conversions since `start`, whole (`fields=conversions(*)`) by default.
     pub fn incremental_conversions(&self, start: impl Into<ExportStart>) -> Export<Conversions> {
-        Export::new(self.clone(), start.into())
+        Export::typed(self.clone(), start.into())
     }
 
     /// The department events since `start`.
@@ -317,9 +252,39 @@ impl Client {
         &self,
         start: impl Into<ExportStart>,
     ) -> Export<DepartmentEvents> {
-        Export::new(self.clone(), start.into())
+        Export::typed(self.clone(), start.into())
+    }
+
+    /// The export `resource`, chosen at run time, with its records as sent
+    /// ([`Export::raw_pages`]); [`ExportResource::typed_failures`] checks them against the typed
+    /// model when wanted.
+    ///
+    /// ```no_run
+    /// use zendesk_chat::export::{ExportResource, ExportStart};
+    ///
+    /// # async fn run(client: zendesk_chat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let resource: ExportResource = "agent-timeline".parse()?;
+    /// let mut pages = client.raw_export(resource, ExportStart::beginning()).raw_pages();
+    /// while let Some(page) = pages.next().await {
+    ///     for record in page?.items {
+    ///         println!("{}", record.get());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_export(
+        &self,
+        resource: ExportResource,
+        start: impl Into<ExportStart>,
+    ) -> Export<Raw> {
+        Export::new(self.clone(), resource, start.into())
     }
 }
+
+/// The item type of an export chosen at run time ([`Client::raw_export`]): its records are only
+/// reachable as sent, through [`Export::raw_pages`].
+#[derive(Debug)]
+pub enum Raw {}
 
 /// An incremental export, ready to run: set its options, then take [`pages`](Self::pages),
 /// [`items`](Self::items) or [`raw_pages`](Self::raw_pages).
@@ -330,6 +295,7 @@ impl Client {
 #[must_use]
 pub struct Export<K> {
     client: Client,
+    resource: ExportResource,
     start: ExportStart,
     limit: u32,
     fields: Option<Fields>,
@@ -338,35 +304,8 @@ pub struct Export<K> {
 }
 
 impl<K: ExportKind> Export<K> {
-    fn new(client: Client, start: ExportStart) -> Self {
-        Self {
-            client,
-            start,
-            limit: MAX_LIMIT,
-            fields: K::EXPANDABLE.map(Fields::all),
-            follow: None,
-            kind: PhantomData,
-        }
-    }
-
-    /// Items per page, from 1 to 1000 (the default, and the most the API gives).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = limit.clamp(1, MAX_LIMIT);
-        self
-    }
-
-    /// Which properties of the items to return (resource expansion), for the chats and
-    /// conversions exports. Whole items by default; without expansion the API returns ids only.
-    pub fn fields(mut self, fields: Fields) -> Self {
-        self.fields = Some(fields);
-        self
-    }
-
-    /// Keep following the export once caught up, requesting the next page every `interval`,
-    /// forever (until the stream is dropped).
-    pub fn follow(mut self, interval: Duration) -> Self {
-        self.follow = Some(interval);
-        self
+    fn typed(client: Client, start: ExportStart) -> Self {
+        Self::new(client, K::RESOURCE, start)
     }
 
     /// The pages, each with its items decoded into the generated model and the cursor after it.
@@ -374,7 +313,8 @@ impl<K: ExportKind> Export<K> {
     /// A record that does not fit its model does not fail the page: it is in the page's
     /// [`failures`](ExportPage::failures), kept whole, and the cursor moves past it.
     pub fn pages(self) -> Paged<ExportPage<K::Item>> {
-        self.run(decode_typed_page::<K>)
+        let resource = self.resource;
+        self.run(move |body| decode_typed_page::<K::Item>(resource, body))
     }
 
     /// The items, one at a time (one page in memory). Without a cursor to save, use it for
@@ -395,18 +335,50 @@ impl<K: ExportKind> Export<K> {
                 .try_flatten(),
         )
     }
+}
+
+impl<K: 'static> Export<K> {
+    fn new(client: Client, resource: ExportResource, start: ExportStart) -> Self {
+        Self {
+            client,
+            resource,
+            start,
+            limit: EXPORT_MAX_PAGE_SIZE,
+            fields: resource.expandable().map(Fields::all),
+            follow: None,
+            kind: PhantomData,
+        }
+    }
+
+    /// Items per page, from 1 to 1000 (the default, and the most the API gives).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit.clamp(1, EXPORT_MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Which properties of the items to return (resource expansion), for the chats and
+    /// conversions exports. Whole items by default; without expansion the API returns ids only.
+    pub fn fields(mut self, fields: Fields) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
+    /// Keep following the export once caught up, requesting the next page every `interval`,
+    /// forever (until the stream is dropped).
+    pub fn follow(mut self, interval: Duration) -> Self {
+        self.follow = Some(interval);
+        self
+    }
 
     /// The pages, each item exactly as the server sent it (JSON text), for writing records out
     /// without dropping, renaming or re-typing any field.
     pub fn raw_pages(self) -> Paged<ExportPage<Box<RawValue>>> {
-        self.run(|body| {
+        let resource = self.resource;
+        self.run(move |body| {
             // One pass over the page: the items are delimited, not decoded, then copied out.
-            let page: RawPage = decode(K::OPERATION, body)?;
-            let items = page
-                .items(K::ITEMS_KEY)
-                .into_iter()
-                .map(ToOwned::to_owned)
-                .collect();
+            let page: Page<&RawValue> =
+                decode_seeded(resource.operation(), body, PageSeed::new(resource))?;
+            let items = page.items.into_iter().map(ToOwned::to_owned).collect();
             Ok(Decoded {
                 records: Records {
                     items,
@@ -453,14 +425,15 @@ struct State<K, T, D> {
     items: PhantomData<fn() -> T>,
 }
 
-impl<K: ExportKind, T, D> State<K, T, D>
+impl<K, T, D> State<K, T, D>
 where
     D: Fn(&[u8]) -> Result<Decoded<T>, Error>,
 {
     async fn next_page(&mut self) -> Result<ExportPage<T>, Error> {
         if self.cursor.is_none() {
-            let cursor = start_cursor::<K>(&self.export.start)?;
-            check_age::<K>(&cursor, SystemTime::now())?;
+            let resource = self.export.resource;
+            let cursor = start_cursor(resource, &self.export.start)?;
+            check_age(resource, &cursor, SystemTime::now())?;
             self.cursor = Some(cursor);
         }
         loop {
@@ -469,7 +442,7 @@ where
                 tokio::time::sleep(wait).await;
             }
             // A cursor the API handed back may be too recent to request yet: wait until it is not.
-            if let Some(wait) = wait_for_age::<K>(&cursor, SystemTime::now()) {
+            if let Some(wait) = wait_for_age(self.export.resource, &cursor, SystemTime::now()) {
                 tokio::time::sleep(wait).await;
             }
             let body = self.fetch(&cursor).await?;
@@ -480,7 +453,7 @@ where
             let next = next_cursor(&page.info, &cursor);
             if !caught_up && next == cursor {
                 return Err(Error::CursorStuck(crate::error::CursorStuck {
-                    operation: K::OPERATION.id,
+                    operation: self.export.resource.operation().id,
                     cursor: cursor.to_string(),
                 }));
             }
@@ -519,7 +492,10 @@ where
         if let Some(fields) = &self.export.fields {
             query.push(("fields", fields.as_str()));
         }
-        self.export.client.get_bytes(K::OPERATION, &query).await
+        self.export
+            .client
+            .get_bytes(self.export.resource.operation(), &query)
+            .await
     }
 }
 
@@ -531,29 +507,29 @@ struct Decoded<T> {
 
 /// Decodes a page's items into the generated model: the whole page at once when every record
 /// fits, else record by record, so that one record that does not fit costs only itself.
-fn decode_typed_page<K: ExportKind>(body: &[u8]) -> Result<Decoded<K::Item>, Error> {
-    if let Ok(page) = serde_json::from_slice::<TypedPage<K::Item>>(body) {
+fn decode_typed_page<T: DeserializeOwned>(
+    resource: ExportResource,
+    body: &[u8],
+) -> Result<Decoded<T>, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    if let Ok(page) = PageSeed::<T>::new(resource).deserialize(&mut deserializer) {
         return Ok(Decoded {
             records: Records {
                 items: page.items,
                 failures: Vec::new(),
             },
-            info: PageInfo {
-                count: page.count,
-                end_id: page.end_id,
-                end_time: page.end_time,
-                next_page: page.next_page,
-            },
+            info: page.info,
         });
     }
     // A page whose frame does not decode (no JSON, a `count` of the wrong type) is an error.
-    let page: RawPage = decode(K::OPERATION, body)?;
-    let raw = page.items(K::ITEMS_KEY);
+    let page: Page<&RawValue> = decode_seeded(resource.operation(), body, PageSeed::new(resource))?;
+    let key = resource.items_key();
     let records = Records::from(decode_each(
-        K::OPERATION,
-        raw.iter()
+        resource.operation(),
+        page.items
+            .iter()
             .enumerate()
-            .map(|(index, record)| (format!("{}[{index}]", K::ITEMS_KEY), *record)),
+            .map(|(index, record)| (format!("{key}[{index}]"), *record)),
     ));
     Ok(Decoded {
         records,
@@ -561,85 +537,13 @@ fn decode_typed_page<K: ExportKind>(body: &[u8]) -> Result<Decoded<K::Item>, Err
     })
 }
 
-/// Decodes records of export `K` kept as JSON text (from [`Export::raw_pages`]) into the
-/// generated model: the items that fit, and a [`RecordError`] for each that does not.
-///
-/// `zchat export` writes records as sent and uses this to count those that a typed reader would
-/// not get.
-pub fn decode_raw_items<K: ExportKind>(
-    records: &[Box<RawValue>],
-) -> (Vec<K::Item>, Vec<RecordError>) {
-    let decoded = Records::from(decode_each(
-        K::OPERATION,
-        records
-            .iter()
-            .enumerate()
-            .map(|(index, record)| (format!("{}[{index}]", K::ITEMS_KEY), record.as_ref())),
-    ));
-    (decoded.items, decoded.failures)
-}
-
-/// A page decoded into the generated model of its items.
-#[derive(Deserialize)]
-struct TypedPage<T> {
-    #[serde(
-        alias = "chats",
-        alias = "agent_timeline",
-        alias = "conversions",
-        alias = "department_events"
-    )]
-    #[serde(default = "Vec::new")]
-    items: Vec<T>,
-    count: Option<u64>,
-    end_id: Option<String>,
-    end_time: Option<types::EpochTime>,
-    next_page: Option<String>,
-}
-
-/// The properties every export page has.
-#[derive(Default, Deserialize)]
-struct PageInfo {
-    count: Option<u64>,
-    end_id: Option<String>,
-    end_time: Option<types::EpochTime>,
-    next_page: Option<String>,
-}
-
-/// A page of any export with its items as JSON text, borrowed from the body.
-#[derive(Deserialize)]
-struct RawPage<'a> {
-    #[serde(borrow)]
-    chats: Option<Vec<&'a RawValue>>,
-    #[serde(borrow)]
-    agent_timeline: Option<Vec<&'a RawValue>>,
-    #[serde(borrow)]
-    conversions: Option<Vec<&'a RawValue>>,
-    #[serde(borrow)]
-    department_events: Option<Vec<&'a RawValue>>,
-    #[serde(flatten)]
-    info: PageInfo,
-}
-
-impl<'a> RawPage<'a> {
-    /// The items under `key` (`chats`, `agent_timeline`, …), leaving the page's other fields.
-    fn items(&self, key: &str) -> Vec<&'a RawValue> {
-        let items = match key {
-            "chats" => &self.chats,
-            "agent_timeline" => &self.agent_timeline,
-            "conversions" => &self.conversions,
-            _ => &self.department_events,
-        };
-        items.clone().unwrap_or_default()
-    }
-}
-
 /// The cursor of the first request.
-fn start_cursor<K: ExportKind>(start: &ExportStart) -> Result<ExportCursor, Error> {
+fn start_cursor(resource: ExportResource, start: &ExportStart) -> Result<ExportCursor, Error> {
     match start {
         ExportStart::Cursor(cursor) => {
-            if cursor.seconds(K::UNIT).is_none() {
+            if cursor.seconds(resource.unit()).is_none() {
                 return Err(Error::invalid_input(
-                    Some(K::OPERATION.id),
+                    Some(resource.operation().id),
                     format!(
                         "the cursor's start_time {:?} is not a non-negative number",
                         cursor.start_time
@@ -649,7 +553,7 @@ fn start_cursor<K: ExportKind>(start: &ExportStart) -> Result<ExportCursor, Erro
             Ok(cursor.clone())
         }
         ExportStart::Time(time) => {
-            let start_time = match K::UNIT {
+            let start_time = match resource.unit() {
                 TimeUnit::Seconds => time.timestamp().max(0).to_string(),
                 TimeUnit::Microseconds => time.timestamp_micros().max(0).to_string(),
             };
@@ -662,16 +566,20 @@ fn start_cursor<K: ExportKind>(start: &ExportStart) -> Result<ExportCursor, Erro
 }
 
 /// Refuses a start time less than five minutes before `now`.
-fn check_age<K: ExportKind>(cursor: &ExportCursor, now: SystemTime) -> Result<(), Error> {
-    match wait_for_age::<K>(cursor, now) {
+fn check_age(
+    resource: ExportResource,
+    cursor: &ExportCursor,
+    now: SystemTime,
+) -> Result<(), Error> {
+    match wait_for_age(resource, cursor, now) {
         None => Ok(()),
         Some(_) => Err(Error::invalid_input(
-            Some(K::OPERATION.id),
+            Some(resource.operation().id),
             format!(
                 "start_time {} is less than five minutes in the past; the API refuses it. \
                  Start at least five minutes before now{}",
                 cursor.start_time,
-                if K::UNIT == TimeUnit::Microseconds {
+                if resource.unit() == TimeUnit::Microseconds {
                     " (this export counts in microseconds)"
                 } else {
                     ""
@@ -682,10 +590,14 @@ fn check_age<K: ExportKind>(cursor: &ExportCursor, now: SystemTime) -> Result<()
 }
 
 /// How long to wait until the cursor's start time is five minutes old, if it is not yet.
-fn wait_for_age<K: ExportKind>(cursor: &ExportCursor, now: SystemTime) -> Option<Duration> {
-    let start = cursor.seconds(K::UNIT)?;
+fn wait_for_age(
+    resource: ExportResource,
+    cursor: &ExportCursor,
+    now: SystemTime,
+) -> Option<Duration> {
+    let start = cursor.seconds(resource.unit())?;
     let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
-    let eligible_at = start + MIN_AGE.as_secs_f64() + 1.0;
+    let eligible_at = start + EXPORT_MIN_AGE.as_secs_f64() + 1.0;
     (eligible_at > now).then(|| Duration::from_secs_f64(eligible_at - now))
 }
 
@@ -712,6 +624,7 @@ fn next_cursor(info: &PageInfo, current: &ExportCursor) -> ExportCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types;
 
     fn cursor(start_time: &str, start_id: Option<&str>) -> ExportCursor {
         ExportCursor {
@@ -767,11 +680,11 @@ mod tests {
     fn start_times_are_converted_to_the_exports_unit() {
         let time: DateTime<Utc> = "2019-01-01T07:00:00Z".parse().unwrap();
         assert_eq!(
-            start_cursor::<Chats>(&ExportStart::Time(time)).unwrap(),
+            start_cursor(ExportResource::Chats, &ExportStart::Time(time)).unwrap(),
             cursor("1546326000", None)
         );
         assert_eq!(
-            start_cursor::<AgentTimeline>(&ExportStart::Time(time)).unwrap(),
+            start_cursor(ExportResource::AgentTimeline, &ExportStart::Time(time)).unwrap(),
             cursor("1546326000000000", None)
         );
     }
@@ -780,27 +693,41 @@ mod tests {
     fn a_start_time_within_five_minutes_is_refused_before_any_request() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let four_minutes_ago = cursor("1699999760", None);
-        let error = check_age::<Chats>(&four_minutes_ago, now).unwrap_err();
+        let error = check_age(ExportResource::Chats, &four_minutes_ago, now).unwrap_err();
         assert!(
             error
                 .to_string()
                 .contains("less than five minutes in the past"),
             "{error}"
         );
-        assert!(check_age::<Chats>(&cursor("1699999600", None), now).is_ok());
+        assert!(check_age(ExportResource::Chats, &cursor("1699999600", None), now).is_ok());
         // The same instant in microseconds, for the agent timeline.
-        assert!(check_age::<AgentTimeline>(&cursor("1699999760000000", None), now).is_err());
-        assert!(check_age::<AgentTimeline>(&cursor("1699999600000000", None), now).is_ok());
+        assert!(
+            check_age(
+                ExportResource::AgentTimeline,
+                &cursor("1699999760000000", None),
+                now
+            )
+            .is_err()
+        );
+        assert!(
+            check_age(
+                ExportResource::AgentTimeline,
+                &cursor("1699999600000000", None),
+                now
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn a_recent_cursor_is_waited_for_until_it_is_old_enough() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         // Requestable five minutes (plus a second of margin) after 1699999990.5: 291.5 s from now.
-        let wait = wait_for_age::<Chats>(&cursor("1699999990.5", None), now).unwrap();
+        let wait = wait_for_age(ExportResource::Chats, &cursor("1699999990.5", None), now).unwrap();
         assert!((wait.as_secs_f64() - 291.5).abs() < 1e-6, "{wait:?}");
         assert_eq!(
-            wait_for_age::<Chats>(&cursor("1699999000", None), now),
+            wait_for_age(ExportResource::Chats, &cursor("1699999000", None), now),
             None
         );
     }
@@ -809,7 +736,7 @@ mod tests {
     fn a_day_starts_an_export_at_its_first_instant_and_a_cursor_reads_back() {
         let day = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
         assert_eq!(
-            start_cursor::<Chats>(&ExportStart::from(day)).unwrap(),
+            start_cursor(ExportResource::Chats, &ExportStart::from(day)).unwrap(),
             cursor("1546300800", None)
         );
         let saved = cursor("1525010407403712", None);
@@ -820,8 +747,11 @@ mod tests {
 
     #[test]
     fn a_cursor_that_is_not_a_number_is_refused() {
-        let error =
-            start_cursor::<Chats>(&ExportStart::Cursor(cursor("yesterday", None))).unwrap_err();
+        let error = start_cursor(
+            ExportResource::Chats,
+            &ExportStart::Cursor(cursor("yesterday", None)),
+        )
+        .unwrap_err();
         assert!(matches!(error, Error::InvalidInput(_)), "{error}");
     }
 }
