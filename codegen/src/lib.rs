@@ -21,7 +21,7 @@
 //! - [`open_enums`]: a string schema with `x-extensible-enum` becomes an enum with an
 //!   `Unknown(String)` variant, so a value the server adds later is kept instead of rejected.
 //! - `format: date-time` and `format: password` map to hand-written types of the client crate
-//!   (see [`rest::ClientLayout`]): the first keeps the timestamp text exactly as sent (the docs carry
+//!   (see [`client::ClientLayout`]): the first keeps the timestamp text exactly as sent (the docs carry
 //!   a `2014-09-31` that chrono rejects), the second keeps passwords out of `Debug` output.
 //!
 //! - [`operations`]: a table of every operation (for traces and the retry policy), and an
@@ -35,20 +35,20 @@
 //! curated schema and the operation documents in, validated by apollo-compiler, typed variables
 //! and data out.
 
+pub mod client;
 pub mod examples;
 pub mod format;
+pub mod generated_files;
 pub mod graphql;
 pub mod lint;
 pub mod open_enums;
 pub mod operations;
 pub mod patches;
-pub mod project;
-pub mod rest;
 pub mod spec;
 pub mod unions;
 pub mod validate;
 
-pub use rest::{ClientLayout, generate_rest_client};
+pub use client::{ClientLayout, generate_rest_client};
 pub use spec::Spec;
 
 /// Everything that can stop generation.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use zendesk_chat_codegen::project::{project_files, stale_files};
+use zendesk_chat_codegen::generated_files::{project_files, stale_files};
 
 #[test]
 fn checked_in_generated_files_are_current() {

@@ -131,7 +131,7 @@ fn a_setting_that_matches_nothing_is_refused() {
 #[test]
 fn the_whole_generated_client() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let files = zendesk_chat_codegen::project::project_files(root).unwrap();
+    let files = zendesk_chat_codegen::generated_files::project_files(root).unwrap();
     let client = files
         .iter()
         .find(|f| f.path.ends_with("zendesk-chat/src/generated.rs"))
@@ -142,7 +142,7 @@ fn the_whole_generated_client() {
 #[test]
 fn the_whole_generated_conversations_client() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let files = zendesk_chat_codegen::project::project_files(root).unwrap();
+    let files = zendesk_chat_codegen::generated_files::project_files(root).unwrap();
     let client = files
         .iter()
         .find(|f| {

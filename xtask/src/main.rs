@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use zendesk_chat_codegen::project::{project_files, stale_files};
+use zendesk_chat_codegen::generated_files::{project_files, stale_files};
 
 #[derive(Parser)]
 #[command(about = "Maintenance tasks for zendesk-chat-rs")]

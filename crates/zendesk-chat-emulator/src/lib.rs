@@ -50,7 +50,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 pub use generate::AccountSize;
-pub use http::{Fault, Faults, RateLimit, RequestRecord};
+pub use http::{EnforcedRateLimit, Fault, Faults, RequestRecord};
 pub use store::Store;
 
 /// The token the emulator accepts unless told otherwise.
@@ -63,7 +63,7 @@ pub struct EmulatorBuilder {
     seed: u64,
     size: AccountSize,
     tokens: Vec<String>,
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<EnforcedRateLimit>,
     faults: Faults,
     backdate: Duration,
     record_bodies: bool,
@@ -117,7 +117,7 @@ impl EmulatorBuilder {
 
     /// Answer 429 (with `Retry-After`) past `requests` per `per`.
     pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
-        self.rate_limit = Some(RateLimit { requests, per });
+        self.rate_limit = Some(EnforcedRateLimit { requests, per });
         self
     }
 
@@ -325,7 +325,7 @@ impl Emulator {
     }
 
     /// Sets (or with `None` removes) the rate limit.
-    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+    pub fn set_rate_limit(&self, limit: Option<EnforcedRateLimit>) {
         *self
             .shared
             .rate_limit

@@ -96,7 +96,7 @@ fn unit_interval(seed: u64, request: u64) -> f64 {
 
 /// At most `requests` per `per`; more get 429 with `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
+pub struct EnforcedRateLimit {
     /// Requests allowed per window.
     pub requests: u32,
     /// The window.
@@ -106,14 +106,14 @@ pub struct RateLimit {
 /// A rate limit and its current window.
 #[derive(Debug)]
 pub struct RateWindow {
-    limit: RateLimit,
+    limit: EnforcedRateLimit,
     started: Instant,
     count: u32,
 }
 
 impl RateWindow {
     /// A fresh window for `limit`.
-    pub fn new(limit: RateLimit) -> Self {
+    pub fn new(limit: EnforcedRateLimit) -> Self {
         Self {
             limit,
             started: Instant::now(),
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_window_admits_its_requests_then_says_how_long_to_wait() {
-        let mut window = RateWindow::new(RateLimit {
+        let mut window = RateWindow::new(EnforcedRateLimit {
             requests: 2,
             per: Duration::from_secs(60),
         });

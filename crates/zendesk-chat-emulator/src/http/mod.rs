@@ -14,16 +14,16 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 
-pub use gate::{Fault, Faults, RateLimit, RequestRecord};
+pub use gate::{EnforcedRateLimit, Fault, Faults, RequestRecord};
 
 /// A fresh window of a rate limit.
-pub fn gate_window(limit: RateLimit) -> gate::RateWindow {
+pub fn gate_window(limit: EnforcedRateLimit) -> gate::RateWindow {
     gate::RateWindow::new(limit)
 }
 
 use zendesk_chat::export::ExportResource;
 
-use crate::store::{Answer, ApiError, Outcome, Store};
+use crate::store::{Answer, ErrorAnswer, Outcome, Store};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -107,9 +107,9 @@ pub fn router(shared: AppState) -> Router {
             "/api/v2/chat/visitors/{visitor_id}",
             get(get_visitor).put(update_visitor),
         )
-        .fallback(|| async { respond(Err(ApiError::not_found())) })
+        .fallback(|| async { respond(Err(ErrorAnswer::not_found())) })
         .method_not_allowed_fallback(|| async {
-            respond(Err(ApiError {
+            respond(Err(ErrorAnswer {
                 status: 405,
                 error: "Method Not Allowed",
                 description: None,
@@ -152,13 +152,13 @@ fn query(raw: Option<String>) -> HashMap<String, String> {
         .collect()
 }
 
-fn agent_id(text: &str) -> Result<i64, ApiError> {
+fn agent_id(text: &str) -> Result<i64, ErrorAnswer> {
     text.parse()
-        .map_err(|_| ApiError::bad_request("agent_id must be an integer"))
+        .map_err(|_| ErrorAnswer::bad_request("agent_id must be an integer"))
 }
 
 /// The agent the request's token belongs to.
-fn me(shared: &Shared, headers: &HeaderMap) -> Result<i64, ApiError> {
+fn me(shared: &Shared, headers: &HeaderMap) -> Result<i64, ErrorAnswer> {
     let token = gate::bearer_token(headers).unwrap_or_default();
     shared
         .tokens
@@ -166,7 +166,7 @@ fn me(shared: &Shared, headers: &HeaderMap) -> Result<i64, ApiError> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .get(token)
         .copied()
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(ErrorAnswer::not_found)
 }
 
 async fn list_chats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Response {

@@ -11,7 +11,7 @@ use zendesk_chat::limits::{self, IDS_PER_REQUEST};
 
 use super::chats::ChatEntry;
 use super::clock::{iso_seconds, random_id_part};
-use super::{Answer, ApiError, Outcome, Store, parse_body, search};
+use super::{Answer, ErrorAnswer, Outcome, Store, parse_body, search};
 
 /// Chats per page of `GET /chats` (the docs give no number; the emulator's choice).
 pub const LIST_PAGE_SIZE: usize = 100;
@@ -83,15 +83,15 @@ impl Store {
         let q = query
             .get("q")
             .filter(|q| !q.trim().is_empty())
-            .ok_or_else(|| ApiError::bad_request("q is required"))?;
+            .ok_or_else(|| ErrorAnswer::bad_request("q is required"))?;
         let page = page_number(query)?;
         if page > SEARCH_MAX_PAGES {
-            return Err(ApiError::bad_request(format!(
+            return Err(ErrorAnswer::bad_request(format!(
                 "page {page} is past the last page ({SEARCH_MAX_PAGES}); narrow the query by timestamp range"
             )));
         }
-        let parsed =
-            search::parse(q).map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?;
+        let parsed = search::parse(q)
+            .map_err(|e| ErrorAnswer::bad_request(format!("invalid query: {e}")))?;
         let first = (page - 1) * SEARCH_PAGE_SIZE;
         let mut results = Vec::new();
         let mut total = 0;
@@ -137,14 +137,14 @@ impl Store {
             .get(id)
             .filter(|entry| !entry.meta.deleted)
             .map(|entry| Answer::ok(entry.json.clone()))
-            .ok_or_else(ApiError::not_found)
+            .ok_or_else(ErrorAnswer::not_found)
     }
 
     /// `POST /chats`: creates an offline message (the only kind the API creates).
     pub fn create_offline_message(&mut self, body: &[u8]) -> Outcome {
         let request: types::CreateOfflineMessageRequest = parse_body(body)?;
         let created = chrono::DateTime::from_timestamp(request.timestamp, 0)
-            .ok_or_else(|| ApiError::unprocessable("timestamp is out of range"))?
+            .ok_or_else(|| ErrorAnswer::unprocessable("timestamp is out of range"))?
             .timestamp_micros();
         let mut rng =
             fastrand::Rng::with_seed(self.account_id ^ self.chats.len() as u64 ^ created as u64);
@@ -160,7 +160,9 @@ impl Store {
             .department_id
             .and_then(|d| self.departments.iter().find(|(id, _)| *id == d).cloned());
         if request.department_id.is_some() && department.is_none() {
-            return Err(ApiError::unprocessable("department_id: no such department"));
+            return Err(ErrorAnswer::unprocessable(
+                "department_id: no such department",
+            ));
         }
         let chat = types::Chat::OfflineMessage(types::OfflineMessage {
             type_: types::OfflineMessageType::OfflineMsg,
@@ -179,7 +181,7 @@ impl Store {
             deleted: Some(false),
             extra: Default::default(),
         });
-        let (id, entry) = ChatEntry::new(&chat).map_err(ApiError::unprocessable)?;
+        let (id, entry) = ChatEntry::new(&chat).map_err(ErrorAnswer::unprocessable)?;
         let answer = Answer::with_status(201, entry.json.clone());
         self.chats.insert(id, entry);
         Ok(answer)
@@ -193,7 +195,7 @@ impl Store {
             .chats
             .get(id)
             .filter(|e| !e.meta.deleted)
-            .ok_or_else(ApiError::not_found)?;
+            .ok_or_else(ErrorAnswer::not_found)?;
         let mut chat = entry.chat();
         let stamp = Some(iso_seconds(self.clock.change_micros()).into());
         match &mut chat {
@@ -220,10 +222,10 @@ impl Store {
                 message.update_timestamp = stamp;
             }
             _ => {
-                return Err(ApiError::unprocessable("this chat cannot be updated"));
+                return Err(ErrorAnswer::unprocessable("this chat cannot be updated"));
             }
         }
-        let (id, entry) = ChatEntry::new(&chat).map_err(ApiError::unprocessable)?;
+        let (id, entry) = ChatEntry::new(&chat).map_err(ErrorAnswer::unprocessable)?;
         let answer = Answer::ok(entry.json.clone());
         self.chats.insert(id, entry);
         Ok(answer)
@@ -233,7 +235,7 @@ impl Store {
     pub fn delete_chat(&mut self, id: &str) -> Outcome {
         match self.mark_deleted(id) {
             Deletion::Deleted => Ok(Answer::no_content()),
-            Deletion::AlreadyDeleted | Deletion::NotFound => Err(ApiError::not_found()),
+            Deletion::AlreadyDeleted | Deletion::NotFound => Err(ErrorAnswer::not_found()),
         }
     }
 
@@ -242,7 +244,7 @@ impl Store {
         let ids = split_ids(
             query
                 .get("ids")
-                .ok_or_else(|| ApiError::bad_request("ids is required"))?,
+                .ok_or_else(|| ErrorAnswer::bad_request("ids is required"))?,
         )?;
         let (mut deleted, mut already, mut invalid, mut missing) =
             (0, Vec::new(), Vec::new(), Vec::new());
@@ -333,17 +335,17 @@ fn is_chat_id(id: &str) -> bool {
 }
 
 /// The ids of an `ids` parameter: at most 50, none empty.
-fn split_ids(ids: &str) -> Result<Vec<String>, ApiError> {
+fn split_ids(ids: &str) -> Result<Vec<String>, ErrorAnswer> {
     let ids: Vec<String> = ids
         .split(',')
         .map(|id| id.trim().to_owned())
         .filter(|id| !id.is_empty())
         .collect();
     if ids.is_empty() {
-        return Err(ApiError::bad_request("ids is empty"));
+        return Err(ErrorAnswer::bad_request("ids is empty"));
     }
     if ids.len() > IDS_PER_REQUEST {
-        return Err(ApiError::bad_request(format!(
+        return Err(ErrorAnswer::bad_request(format!(
             "at most {IDS_PER_REQUEST} ids at a time, not {}",
             ids.len()
         )));
@@ -351,14 +353,14 @@ fn split_ids(ids: &str) -> Result<Vec<String>, ApiError> {
     Ok(ids)
 }
 
-fn page_number(query: &HashMap<String, String>) -> Result<usize, ApiError> {
+fn page_number(query: &HashMap<String, String>) -> Result<usize, ErrorAnswer> {
     match query.get("page") {
         None => Ok(1),
         Some(page) => page
             .parse::<usize>()
             .ok()
             .filter(|p| *p >= 1)
-            .ok_or_else(|| ApiError::bad_request("page must be a positive integer")),
+            .ok_or_else(|| ErrorAnswer::bad_request("page must be a positive integer")),
     }
 }
 

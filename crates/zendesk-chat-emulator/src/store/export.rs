@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::chat_ops::join_json;
 use super::expansion::Expansion;
-use super::{Answer, ApiError, ExportItem, Outcome, Store};
+use super::{Answer, ErrorAnswer, ExportItem, Outcome, Store};
 use zendesk_chat::export::{ExportResource, TimeUnit};
 use zendesk_chat::limits::{EXPORT_MAX_PAGE_SIZE, EXPORT_MIN_AGE};
 
@@ -41,7 +41,7 @@ impl ExportRequest {
         kind: ExportResource,
         query: &HashMap<String, String>,
         now_micros: i64,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, ErrorAnswer> {
         let start_time_text = query
             .get("start_time")
             .cloned()
@@ -50,10 +50,10 @@ impl ExportRequest {
             .parse()
             .ok()
             .filter(|t: &f64| t.is_finite() && *t >= 0.0)
-            .ok_or_else(|| ApiError::bad_request("start_time must be a non-negative number"))?;
+            .ok_or_else(|| ErrorAnswer::bad_request("start_time must be a non-negative number"))?;
         let start_micros = (start * micros_per_unit(kind)).round() as i64;
         if start_micros > now_micros - EXPORT_MIN_AGE.as_micros() as i64 {
-            return Err(ApiError::bad_request(
+            return Err(ErrorAnswer::bad_request(
                 "start_time must be more than five minutes in the past",
             ));
         }
@@ -63,7 +63,7 @@ impl ExportRequest {
                 .parse::<usize>()
                 .ok()
                 .filter(|l| *l >= 1)
-                .ok_or_else(|| ApiError::bad_request("limit must be a positive integer"))?
+                .ok_or_else(|| ErrorAnswer::bad_request("limit must be a positive integer"))?
                 .min(EXPORT_MAX_PAGE_SIZE as usize),
         };
         Ok(Self {
@@ -89,7 +89,7 @@ impl Store {
         let request = ExportRequest::parse(kind, query, now_micros)?;
         let expansion = match kind.expandable() {
             Some(resource) => Expansion::parse(request.fields.as_deref(), resource)
-                .map_err(ApiError::bad_request)?,
+                .map_err(ErrorAnswer::bad_request)?,
             None => Expansion::All,
         };
         let after = |time: i64, id: &str| {

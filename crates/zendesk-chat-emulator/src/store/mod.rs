@@ -22,7 +22,7 @@ use self::clock::{Clock, iso_seconds};
 
 /// An answer the API gives for bad input: a status and Zendesk's error body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub struct ErrorAnswer {
     /// The HTTP status.
     pub status: u16,
     /// Zendesk's short name for it (`"Not Found"`).
@@ -31,7 +31,7 @@ pub struct ApiError {
     pub description: Option<String>,
 }
 
-impl ApiError {
+impl ErrorAnswer {
     /// 400 Bad Request.
     pub fn bad_request(description: impl Into<String>) -> Self {
         Self {
@@ -118,7 +118,7 @@ impl Answer {
 }
 
 /// The result of an operation.
-pub type Outcome = Result<Answer, ApiError>;
+pub type Outcome = Result<Answer, ErrorAnswer>;
 
 /// One exported item (a conversion, an agent timespan, a department event): its time, an id for
 /// ordering, and its JSON.
@@ -194,9 +194,9 @@ impl Store {
     }
 
     /// 403 on an account whose agents are read-only (created from Zendesk Support).
-    fn check_agents_writable(&self) -> Result<(), ApiError> {
+    fn check_agents_writable(&self) -> Result<(), ErrorAnswer> {
         if self.agents_read_only {
-            return Err(ApiError::forbidden(
+            return Err(ErrorAnswer::forbidden(
                 "this Chat account was created from Zendesk Support: agents are managed there",
             ));
         }
@@ -257,22 +257,22 @@ impl Store {
     /// default) from `since_id` forward or up to `max_id` backward, with the next and previous
     /// page paths in `X-Next-Page` and `X-Prev-Page`.
     pub fn list_agents(&self, query: &HashMap<String, String>) -> Outcome {
-        let number = |name: &str| -> Result<Option<i64>, ApiError> {
+        let number = |name: &str| -> Result<Option<i64>, ErrorAnswer> {
             query
                 .get(name)
                 .map(|v| {
                     v.parse::<i64>()
-                        .map_err(|_| ApiError::bad_request(format!("{name} must be an integer")))
+                        .map_err(|_| ErrorAnswer::bad_request(format!("{name} must be an integer")))
                 })
                 .transpose()
         };
         let (since_id, max_id, limit) = (number("since_id")?, number("max_id")?, number("limit")?);
         if limit.is_some_and(|l| l < 1) {
-            return Err(ApiError::bad_request("limit must be at least 1"));
+            return Err(ErrorAnswer::bad_request("limit must be at least 1"));
         }
         // Real accounts answer `limit=500` with 400; 100 is the largest page known to be served.
         if limit.is_some_and(|l| l > i64::from(zendesk_chat::limits::AGENTS_MAX_PAGE_SIZE)) {
-            return Err(ApiError::bad_request("limit must be at most 100"));
+            return Err(ErrorAnswer::bad_request("limit must be at most 100"));
         }
         let paged = since_id.is_some() || max_id.is_some() || limit.is_some();
         let limit = limit.unwrap_or(if paged { 10 } else { i64::MAX }) as usize;
@@ -326,7 +326,7 @@ impl Store {
         self.agents
             .get(&id)
             .map(|a| Answer::json(200, a))
-            .ok_or_else(ApiError::not_found)
+            .ok_or_else(ErrorAnswer::not_found)
     }
 
     /// `GET /agents/email/{email}`.
@@ -339,7 +339,7 @@ impl Store {
                     .is_some_and(|e| e.eq_ignore_ascii_case(email))
             })
             .map(|a| Answer::json(200, a))
-            .ok_or_else(ApiError::not_found)
+            .ok_or_else(ErrorAnswer::not_found)
     }
 
     /// `POST /agents`: `email` and `password` are required, and the email must be free.
@@ -347,14 +347,16 @@ impl Store {
         self.check_agents_writable()?;
         let request: types::CreateAgentRequest = parse_body(body)?;
         if request.password.expose().is_empty() || request.email.is_empty() {
-            return Err(ApiError::unprocessable("email and password are required"));
+            return Err(ErrorAnswer::unprocessable(
+                "email and password are required",
+            ));
         }
         if self
             .agents
             .values()
             .any(|a| a.email.as_deref() == Some(request.email.as_str()))
         {
-            return Err(ApiError::unprocessable("email is already taken"));
+            return Err(ErrorAnswer::unprocessable("email is already taken"));
         }
         let id = self.next_agent_id;
         let agent = types::Agent {
@@ -391,9 +393,12 @@ impl Store {
                 .values()
                 .any(|a| a.id != Some(id) && a.email.as_ref() == Some(email))
         {
-            return Err(ApiError::unprocessable("email is already taken"));
+            return Err(ErrorAnswer::unprocessable("email is already taken"));
         }
-        let agent = self.agents.get_mut(&id).ok_or_else(ApiError::not_found)?;
+        let agent = self
+            .agents
+            .get_mut(&id)
+            .ok_or_else(ErrorAnswer::not_found)?;
         let types::UpdateAgentRequest {
             email,
             display_name,
@@ -414,7 +419,7 @@ impl Store {
     /// `DELETE /agents/{id}`.
     pub fn delete_agent(&mut self, id: i64) -> Outcome {
         self.check_agents_writable()?;
-        self.agents.remove(&id).ok_or_else(ApiError::not_found)?;
+        self.agents.remove(&id).ok_or_else(ErrorAnswer::not_found)?;
         self.shortcuts.remove(&id);
         Ok(Answer::no_content())
     }
@@ -423,7 +428,7 @@ impl Store {
     pub fn delete_agent_shortcuts(&mut self, id: i64) -> Outcome {
         self.check_agents_writable()?;
         if !self.agents.contains_key(&id) {
-            return Err(ApiError::not_found());
+            return Err(ErrorAnswer::not_found());
         }
         self.shortcuts.insert(id, 0);
         Ok(Answer::no_content())
@@ -457,13 +462,16 @@ impl Store {
         self.visitors
             .get(id)
             .map(|v| Answer::json(200, v))
-            .ok_or_else(ApiError::not_found)
+            .ok_or_else(ErrorAnswer::not_found)
     }
 
     /// `PUT /visitors/{id}`.
     pub fn update_visitor(&mut self, id: &str, body: &[u8]) -> Outcome {
         let request: types::UpdateVisitorRequest = parse_body(body)?;
-        let visitor = self.visitors.get_mut(id).ok_or_else(ApiError::not_found)?;
+        let visitor = self
+            .visitors
+            .get_mut(id)
+            .ok_or_else(ErrorAnswer::not_found)?;
         let types::UpdateVisitorRequest {
             name,
             email,
@@ -482,12 +490,12 @@ impl Store {
 
 /// A request body decoded into a generated request model: malformed JSON is a 400, JSON of the
 /// wrong shape a 422 that names the field.
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ErrorAnswer> {
     let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON: {e}")))?;
+        .map_err(|e| ErrorAnswer::bad_request(format!("invalid JSON: {e}")))?;
     if !value.is_object() {
-        return Err(ApiError::bad_request("the body must be a JSON object"));
+        return Err(ErrorAnswer::bad_request("the body must be a JSON object"));
     }
     serde_path_to_error::deserialize(value)
-        .map_err(|e| ApiError::unprocessable(format!("{}: {}", e.path(), e.inner())))
+        .map_err(|e| ErrorAnswer::unprocessable(format!("{}: {}", e.path(), e.inner())))
 }
