@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use support::emulated::{assert_responses_match_spec, client_for, retries, start};
+use support::emulated::{assert_responses_match_spec, client_for, export_order, retries, start};
 use zendesk_chat::export::{ExportCursor, ExportStart};
 use zendesk_chat::types::Chat;
 use zendesk_chat_emulator::{Emulator, Faults};
@@ -17,13 +17,7 @@ fn chat_id(chat: &Chat) -> String {
 }
 
 fn all_ids(emulator: &Emulator) -> BTreeSet<String> {
-    emulator.with_store(|store| {
-        store
-            .chats
-            .updated_after(i64::MIN, "")
-            .map(|(id, _)| id.to_owned())
-            .collect()
-    })
+    export_order(emulator).into_iter().collect()
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use support::emulated::{client_for, start};
+use support::emulated::{client_for, export_order, start};
 use wiremock::MockServer;
 use zendesk_chat::export::{ExportCursor, ExportResource, ExportStart};
 use zendesk_chat::{Client, Error, Fields, RetryPolicy, types};
@@ -30,17 +30,6 @@ fn ids(chats: &[types::Chat]) -> Vec<String> {
         .iter()
         .map(|chat| chat.id().expect("every chat has an id").to_owned())
         .collect()
-}
-
-/// The chats' ids in the order the export delivers them (update time, then id).
-fn export_order(emulator: &Emulator) -> Vec<String> {
-    emulator.with_store(|store| {
-        store
-            .chats
-            .updated_after(i64::MIN, "")
-            .map(|(id, _)| id.to_owned())
-            .collect()
-    })
 }
 
 /// The query of every request the emulator received for `resource`, in order.

@@ -144,10 +144,7 @@ pub struct VisitorFields {
 pub async fn chats(client: &Client, command: ChatsCommand, output: &Output) -> anyhow::Result<()> {
     match command {
         ChatsCommand::Get { ids } => {
-            let found = client
-                .chats_by_ids(&ids)
-                .await
-                .map_err(|e| explain(e, client))?;
+            let found = client.chats_by_ids(&ids).await?;
             let missing: Vec<&String> = ids.iter().filter(|id| found.get(id).is_none()).collect();
             let chats: Vec<types::Chat> =
                 ids.iter().filter_map(|id| found.get(id).cloned()).collect();
@@ -170,15 +167,11 @@ pub async fn chats(client: &Client, command: ChatsCommand, output: &Output) -> a
                 .search(query)
                 .take(limit.unwrap_or(usize::MAX))
                 .try_collect()
-                .await
-                .map_err(|e| explain(e, client))?;
+                .await?;
             output.search_results(&results)?;
         }
         ChatsCommand::Delete { ids } => {
-            let result = client
-                .delete_chats(&ids)
-                .await
-                .map_err(|e| explain(e, client))?;
+            let result = client.delete_chats(&ids).await?;
             output.bulk_delete(&result)?;
         }
     }
@@ -198,8 +191,7 @@ pub async fn agents(
                 .page_size(page_size)
                 .stream()
                 .try_collect()
-                .await
-                .map_err(|e| explain(e, client))?;
+                .await?;
             return output.agents(&agents);
         }
         AgentsCommand::Get { agent } => {
@@ -210,12 +202,9 @@ pub async fn agents(
                 }
                 Err(_) => bail!("{agent:?} is neither an agent id nor an email address"),
             };
-            found.map_err(|e| explain(e, client))?
+            found?
         }
-        AgentsCommand::Me => client
-            .get_current_agent()
-            .await
-            .map_err(|e| explain(e, client))?,
+        AgentsCommand::Me => client.get_current_agent().await?,
         AgentsCommand::Create {
             email,
             password_stdin: _,
@@ -231,11 +220,7 @@ pub async fn agents(
                 role_id: fields.role_id,
                 enabled: fields.enabled.map(types::Flag::Boolean),
             };
-            client
-                .create_agent()
-                .body(request)
-                .await
-                .map_err(|e| explain(e, client))?
+            client.create_agent().body(request).await?
         }
         AgentsCommand::Update { id, email, fields } => {
             let request = types::UpdateAgentRequest {
@@ -246,19 +231,10 @@ pub async fn agents(
                 role_id: fields.role_id,
                 enabled: fields.enabled.map(types::Flag::Boolean),
             };
-            client
-                .update_agent()
-                .agent_id(id)
-                .body(request)
-                .await
-                .map_err(|e| explain(e, client))?
+            client.update_agent().agent_id(id).body(request).await?
         }
         AgentsCommand::Delete { id } => {
-            client
-                .delete_agent()
-                .agent_id(id)
-                .await
-                .map_err(|e| explain(e, client))?;
+            client.delete_agent().agent_id(id).await?;
             output.done(&format!("deleted agent {id}"));
             return Ok(());
         }
@@ -295,7 +271,7 @@ pub async fn visitors(
             client.update_visitor().visitor_id(id).body(request).await
         }
     };
-    output.visitor(&visitor.map_err(|e| explain(e, client))?)
+    output.visitor(&visitor?)
 }
 
 /// The password, from the first line of standard input.
@@ -312,8 +288,12 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// A client error in words that say what to do.
-pub fn explain(error: zendesk_chat::Error, client: &Client) -> anyhow::Error {
+/// An error of a REST command, with a client error in words that say what to do.
+pub fn explain(error: anyhow::Error, client: &Client) -> anyhow::Error {
+    let error = match error.downcast::<zendesk_chat::Error>() {
+        Ok(client_error) => client_error,
+        Err(other) => return other,
+    };
     match &error {
         zendesk_chat::Error::Transport(_) => {
             anyhow::anyhow!("cannot reach {}: {error}", client.baseurl())

@@ -116,31 +116,36 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let output = Output { table: cli.table };
     let progress = Progress::new(cli.quiet);
-    match cli.command {
-        Command::Demo(args) => demo::run(args, &progress).await,
+    let rest_client = || cli.connection.client();
+    // Every REST command's client errors are explained here, in one place.
+    let (client, outcome) = match cli.command {
+        Command::Demo(args) => return demo::run(args, &progress).await,
+        Command::Agent(command) => return agent::run(&cli.connection, command).await,
         Command::Export(args) => {
-            let client = cli.connection.client()?;
-            let summary = export::run(&client, &args, &progress)
-                .await
-                .map_err(|error| match error.downcast::<zendesk_chat::Error>() {
-                    Ok(client_error) => commands::explain(client_error, &client),
-                    Err(other) => other,
-                })?;
-            progress.finish(&summary.describe());
-            if let Some(warning) = summary.untyped_warning() {
-                progress.warn(&warning);
-            }
-            Ok(())
+            let client = rest_client()?;
+            let outcome = export::run(&client, &args, &progress).await.map(|summary| {
+                progress.finish(&summary.describe());
+                if let Some(warning) = summary.untyped_warning() {
+                    progress.warn(&warning);
+                }
+            });
+            (client, outcome)
         }
         Command::Chats(command) => {
-            commands::chats(&cli.connection.client()?, command, &output).await
+            let client = rest_client()?;
+            let outcome = commands::chats(&client, command, &output).await;
+            (client, outcome)
         }
         Command::Agents(command) => {
-            commands::agents(&cli.connection.client()?, command, &output).await
+            let client = rest_client()?;
+            let outcome = commands::agents(&client, command, &output).await;
+            (client, outcome)
         }
         Command::Visitors(command) => {
-            commands::visitors(&cli.connection.client()?, command, &output).await
+            let client = rest_client()?;
+            let outcome = commands::visitors(&client, command, &output).await;
+            (client, outcome)
         }
-        Command::Agent(command) => agent::run(&cli.connection, command).await,
-    }
+    };
+    outcome.map_err(|error| commands::explain(error, &client))
 }

@@ -30,7 +30,10 @@ fn a_refused_token_is_one_line_without_the_token() {
         .unwrap();
     assert_eq!(outcome.status.code(), Some(1));
     let line = one_line(&outcome.stderr);
-    assert!(line.contains("401") && line.contains("token"), "{line}");
+    assert!(
+        line.contains("401") && line.contains("ZENDESK_CHAT_TOKEN"),
+        "{line}"
+    );
     assert!(!line.contains(SECRET));
     let export = server
         .zchat()
@@ -39,7 +42,11 @@ fn a_refused_token_is_one_line_without_the_token() {
         .output()
         .unwrap();
     assert_eq!(export.status.code(), Some(1));
-    assert!(one_line(&export.stderr).contains("401"));
+    let line = one_line(&export.stderr);
+    assert!(
+        line.contains("401") && line.contains("ZENDESK_CHAT_TOKEN"),
+        "{line}"
+    );
 }
 
 #[test]

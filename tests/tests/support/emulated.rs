@@ -23,6 +23,17 @@ pub fn retries() -> RetryPolicy {
         .max_backoff(Duration::from_millis(40))
 }
 
+/// The chats' ids in the order the export delivers them (update time, then id).
+pub fn export_order(emulator: &Emulator) -> Vec<String> {
+    emulator.with_store(|store| {
+        store
+            .chats
+            .updated_after(i64::MIN, "")
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    })
+}
+
 /// A client for `emulator`.
 pub fn client_for(emulator: &Emulator, policy: RetryPolicy) -> Client {
     Client::builder()

@@ -73,13 +73,13 @@ pub enum Format {
 pub struct FileSink {
     resource: ExportResource,
     format: Format,
-    output: Output,
+    output: Destination,
     state_path: Option<PathBuf>,
     saved: Option<SavedState>,
     csv_header_written: bool,
 }
 
-enum Output {
+enum Destination {
     Stdout(std::io::Stdout),
     File {
         writer: BufWriter<File>,
@@ -93,7 +93,7 @@ impl FileSink {
         Self {
             resource,
             format,
-            output: Output::Stdout(std::io::stdout()),
+            output: Destination::Stdout(std::io::stdout()),
             state_path: None,
             saved: None,
             csv_header_written: false,
@@ -153,7 +153,7 @@ impl FileSink {
             format,
             csv_header_written: length > 0,
             saved,
-            output: Output::File {
+            output: Destination::File {
                 writer: BufWriter::with_capacity(1 << 20, file),
                 length,
             },
@@ -163,8 +163,8 @@ impl FileSink {
 
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match &mut self.output {
-            Output::Stdout(stdout) => stdout.write_all(bytes),
-            Output::File { writer, length } => {
+            Destination::Stdout(stdout) => stdout.write_all(bytes),
+            Destination::File { writer, length } => {
                 *length += bytes.len() as u64;
                 writer.write_all(bytes)
             }
@@ -204,8 +204,8 @@ impl Sink for FileSink {
         }
         self.write_all(&text)?;
         match &mut self.output {
-            Output::Stdout(stdout) => stdout.flush()?,
-            Output::File { writer, length } => {
+            Destination::Stdout(stdout) => stdout.flush()?,
+            Destination::File { writer, length } => {
                 writer.flush()?;
                 writer.get_ref().sync_data()?;
                 let state = SavedState {
