@@ -26,6 +26,12 @@ pub struct ClientLayout {
     /// The hand-written type that body setters of optional text fields take, so that they accept a
     /// `&str` (see [`patches::optional_text_setters`]).
     pub optional_text_type: Option<String>,
+    /// The client's module with the functions every tagged union's `Deserialize` calls
+    /// (`read_tag`, `decode_variant`; see [`unions::emit`]).
+    pub union_support: String,
+    /// The client's type of an operation's description, whose constants make the generated
+    /// `operations` table (see [`operations::emit_table`]).
+    pub operation_type: String,
     /// With this, every operation's builder also implements `IntoFuture` (see [`operations`]).
     pub operation_futures: Option<OperationFutures>,
 }
@@ -46,6 +52,8 @@ impl ClientLayout {
             ],
             schemars_feature: Some("schemars".into()),
             optional_text_type: Some("crate::OptionalText".into()),
+            union_support: "crate::tagged_union".into(),
+            operation_type: "crate::operation::Operation".into(),
             operation_futures: Some(OperationFutures {
                 runner: "crate::call::run".into(),
                 raw_runner: "crate::call::run_raw".into(),
@@ -93,16 +101,18 @@ pub fn generate_rest_client(spec: &Spec, layout: &ClientLayout) -> Result<String
         derive_json_schema(types, feature);
     }
     let mut extra = proc_macro2::TokenStream::new();
-    if !unions.is_empty() {
-        extra.extend(unions::emit_support());
-    }
-    extra.extend(unions.iter().map(|u| unions::emit(u, schemars)));
+    let union_support: syn::Path = syn::parse_str(&layout.union_support)?;
+    extra.extend(
+        unions
+            .iter()
+            .map(|u| unions::emit(u, &union_support, schemars)),
+    );
     extra.extend(open_enums.iter().map(|e| open_enums::emit(e, schemars)));
     let extra: syn::File = syn::parse2(extra)?;
     types.extend(extra.items);
 
     patches::await_in_operation_docs(&mut file)?;
-    let mut additions = operations::emit_table(spec);
+    let mut additions = operations::emit_table(spec, &syn::parse_str(&layout.operation_type)?);
     if let Some(futures) = &layout.operation_futures {
         additions.extend(operations::emit_into_futures(&file, spec, futures)?);
     }

@@ -8,9 +8,9 @@
 //!    JSON Schema; then [`lint`]: check the project's curation rules (operation ids and tags, error responses,
 //!    unknown fields kept, well-formed unions and open enums).
 //! 3. [`examples`]: check that every example in the spec is valid against its schema.
-//! 4. [`rest`]: run progenitor (builder interface, hooks required) with the replacements below,
+//! 4. [`client`]: run progenitor (builder interface, hooks required) with the replacements below,
 //!    then add the items that typify cannot make, and format ([`format`]).
-//! 5. [`project`]: the generated files of this repository, and whether the checked-in ones are current.
+//! 5. [`generated_files`]: the generated files of this repository, and whether the checked-in ones are current.
 //!
 //! What typify would get wrong, and what this crate makes instead:
 //!

@@ -1,7 +1,7 @@
 //! What the generated code says about each operation beyond progenitor's builders:
 //!
-//! - `operations::ALL`, a table of every operation of the spec (id, method, path template, tag),
-//!   for the hand-written layer: traces name the path template (never the ids in the path), and
+//! - `operations::ALL`, a table of every operation of the spec (id, method, path template, tag) as
+//!   constants of the client's hand-written `Operation` type, for the hand-written layer: traces name the path template (never the ids in the path), and
 //!   the retry policy reads whether the method is idempotent.
 //! - An `IntoFuture` for every operation's builder, so that awaiting the builder itself gives the
 //!   typed value or the client crate's own error: `client.get_chat().chat_id(id).await?`.
@@ -27,8 +27,9 @@ pub struct OperationFutures {
     pub customizer: String,
 }
 
-/// The `operations` module: the table of every operation of the spec.
-pub fn emit_table(spec: &Spec) -> TokenStream {
+/// The `operations` module: a constant of `operation_type` (the client's hand-written
+/// `Operation`, re-exported from the module) for every operation of the spec, and `ALL`.
+pub fn emit_table(spec: &Spec, operation_type: &syn::Path) -> TokenStream {
     let entries = spec.operations().map(|(path, method, operation)| {
         let id = operation["operationId"].as_str().unwrap_or_default();
         let method = method.to_uppercase();
@@ -52,30 +53,8 @@ pub fn emit_table(spec: &Spec) -> TokenStream {
     quote! {
         /// Every operation of the spec, as the spec describes it.
         pub mod operations {
-            /// One operation of the spec.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub struct Operation {
-                /// The spec's `operationId`, such as `getChat`.
-                pub id: &'static str,
-                /// The name of the `Client` method, such as `get_chat` (progenitor's
-                /// `OperationInfo::operation_id`).
-                pub rust_name: &'static str,
-                /// The HTTP method, such as `GET`.
-                pub method: &'static str,
-                /// The path template, such as `/api/v2/chat/chats/{chat_id}`.
-                pub path: &'static str,
-                /// The operation's tag, such as `chats`.
-                pub tag: &'static str,
-            }
-
-            impl Operation {
-                /// Whether repeating the request has the same effect as making it once (every
-                /// method but `POST`), so that it is safe to retry after a failure whose effect
-                /// is unknown.
-                pub fn is_idempotent(&self) -> bool {
-                    self.method != "POST"
-                }
-            }
+            #[doc(no_inline)]
+            pub use #operation_type;
 
             #( #entries )*
 

@@ -219,9 +219,15 @@ fn camel_words(name: &str) -> Vec<String> {
     words
 }
 
-/// The Rust items of a union. `schemars_feature` names the cargo feature under which it also
-/// implements `schemars::JsonSchema`.
-pub fn emit(union: &TaggedUnion, schemars_feature: Option<&str>) -> TokenStream {
+/// The Rust items of a union. `support` is the path of the client's module with the decoding
+/// functions every union calls (`read_tag` and `decode_variant`; in the client crate,
+/// `crates/zendesk-chat/src/tagged_union.rs`). `schemars_feature` names the cargo feature under
+/// which the union also implements `schemars::JsonSchema`.
+pub fn emit(
+    union: &TaggedUnion,
+    support: &syn::Path,
+    schemars_feature: Option<&str>,
+) -> TokenStream {
     let name = format_ident!("{}", union.name);
     let tag_property = &union.tag_property;
     let doc = &union.description;
@@ -258,7 +264,7 @@ pub fn emit(union: &TaggedUnion, schemars_feature: Option<&str>) -> TokenStream 
             },
             quote! { Self::Unknown(object) => object.get(#tag_property).and_then(::serde_json::Value::as_str), },
             quote! { Self::Unknown(object) => object.serialize(serializer), },
-            quote! { _ => decode_union_variant(&object).map(Self::Unknown), },
+            quote! { _ => #support::decode_variant(&object).map(Self::Unknown), },
         )
     } else {
         let message = format!("`{tag_property}` must be one of {expected}");
@@ -314,97 +320,10 @@ pub fn emit(union: &TaggedUnion, schemars_feature: Option<&str>) -> TokenStream 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let object = <::std::boxed::Box<::serde_json::value::RawValue> as ::serde::Deserialize>::deserialize(deserializer)?;
-                match read_union_tag::<D::Error>(&object, #tag_property)?.as_deref() {
-                    #( Some(#tags) => decode_union_variant(&object).map(Self::#variant_idents), )*
+                match #support::read_tag::<D::Error>(&object, #tag_property)?.as_deref() {
+                    #( Some(#tags) => #support::decode_variant(&object).map(Self::#variant_idents), )*
                     #fallback
                 }
-            }
-        }
-    }
-}
-
-/// The helpers every union's `Deserialize` calls; emitted once per generated file.
-pub fn emit_support() -> TokenStream {
-    quote! {
-        /// Reads the tag of a tagged union's object: the string value of `property`, or `None`
-        /// when it has none (or a value that is not a string). Every other value is skipped
-        /// without being decoded. An error when the JSON is not an object.
-        fn read_union_tag<E: ::serde::de::Error>(
-            object: &::serde_json::value::RawValue,
-            property: &'static str,
-        ) -> ::std::result::Result<::std::option::Option<::std::string::String>, E> {
-            struct TagVisitor(&'static str);
-            /// A key, compared with the tag's name without being copied.
-            struct IsTag(&'static str);
-
-            impl<'de> ::serde::de::DeserializeSeed<'de> for IsTag {
-                type Value = bool;
-
-                fn deserialize<D: ::serde::Deserializer<'de>>(self, deserializer: D) -> ::std::result::Result<bool, D::Error> {
-                    deserializer.deserialize_str(self)
-                }
-            }
-
-            impl<'de> ::serde::de::Visitor<'de> for IsTag {
-                type Value = bool;
-
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str("a key")
-                }
-
-                fn visit_str<E: ::serde::de::Error>(self, key: &str) -> ::std::result::Result<bool, E> {
-                    Ok(key == self.0)
-                }
-            }
-
-            impl<'de> ::serde::de::Visitor<'de> for TagVisitor {
-                type Value = ::std::option::Option<::std::string::String>;
-
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str("an object")
-                }
-
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error> {
-                    let mut tag = None;
-                    while let Some(is_tag) = map.next_key_seed(IsTag(self.0))? {
-                        if is_tag && tag.is_none() {
-                            tag = Some(map.next_value::<::serde_json::Value>()?);
-                        } else {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                    Ok(tag.and_then(|tag| match tag {
-                        ::serde_json::Value::String(tag) => Some(tag),
-                        _ => None,
-                    }))
-                }
-            }
-
-            let mut deserializer = ::serde_json::Deserializer::from_str(object.get());
-            ::serde::Deserializer::deserialize_map(&mut deserializer, TagVisitor(property))
-                .map_err(|error| E::custom(union_error_message(&error)))
-        }
-
-        /// Decodes the variant of a tagged union from the object's JSON text; an error names the
-        /// path of the field that does not fit, inside the variant.
-        fn decode_union_variant<T, E>(object: &::serde_json::value::RawValue) -> ::std::result::Result<T, E>
-        where
-            T: ::serde::de::DeserializeOwned,
-            E: ::serde::de::Error,
-        {
-            let mut deserializer = ::serde_json::Deserializer::from_str(object.get());
-            ::serde_path_to_error::deserialize(&mut deserializer)
-                .map_err(|error| E::custom(format_args!("{}: {}", error.path(), union_error_message(error.inner()))))
-        }
-
-        /// An error's message without its line and column, which count from the start of the
-        /// union's object and would mislead; the caller's error places it in the whole document.
-        fn union_error_message(error: &::serde_json::Error) -> ::std::string::String {
-            let message = error.to_string();
-            let position = ::std::format!(" at line {} column {}", error.line(), error.column());
-            match message.strip_suffix(position.as_str()) {
-                Some(message) => message.to_owned(),
-                None => message,
             }
         }
     }

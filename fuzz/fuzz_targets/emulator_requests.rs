@@ -3,17 +3,13 @@
 
 #![no_main]
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
 use axum::body::Body;
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
-use zendesk_chat_emulator::generate::{AccountSize, account, owner_id};
-use zendesk_chat_emulator::http::{Shared, router};
-use zendesk_chat_emulator::{Faults, Store};
+use zendesk_chat_emulator::{Emulator, Store};
 
 #[derive(Arbitrary, Debug)]
 struct Request {
@@ -25,25 +21,11 @@ struct Request {
     body: Vec<u8>,
 }
 
-const ROUTES: &[&str] = &[
-    "/api/v2/chat/chats",
-    "/api/v2/chat/chats/search",
-    "/api/v2/chat/chats/",
-    "/api/v2/chat/agents",
-    "/api/v2/chat/agents/me",
-    "/api/v2/chat/agents/email/",
-    "/api/v2/chat/agents/",
-    "/api/v2/chat/visitors",
-    "/api/v2/chat/visitors/",
-    "/api/v2/chat/incremental/chats",
-    "/api/v2/chat/incremental/agent_timeline",
-    "/api/v2/chat/incremental/conversions",
-    "/api/v2/chat/incremental/department_events",
-];
-
-fn fresh_store() -> Store {
-    account(3, &AccountSize::with_chats(30))
-}
+/// One emulator for every input, its account put back to the template before each, so that an
+/// input costs its requests and not an account's generation.
+static EMULATOR: LazyLock<Emulator> =
+    LazyLock::new(|| Emulator::builder().seed(3).chats(30).token("t").build());
+static TEMPLATE: LazyLock<Store> = LazyLock::new(|| EMULATOR.with_store(|store| store.clone()));
 
 /// The account's invariants: each agent stored under its own id, each chat reachable by id.
 fn check(store: &Store) {
@@ -58,23 +40,15 @@ fn check(store: &Store) {
 }
 
 fuzz_target!(|requests: Vec<Request>| {
-    let store = fresh_store();
-    let owner = owner_id(&store).unwrap_or_default();
-    let shared = Arc::new(Shared {
-        store: RwLock::new(store),
-        tokens: RwLock::new(HashMap::from([("t".to_owned(), owner)])),
-        faults: Mutex::new(Faults::none()),
-        scripted: Mutex::new(Default::default()),
-        rate_limit: Mutex::new(None),
-        log: Mutex::new(Vec::new()),
-        record_bodies: AtomicBool::new(false),
-        requests: AtomicU64::new(0),
-        base_url: "http://127.0.0.1:1".to_owned(),
-    });
+    EMULATOR.with_store(|store| *store = TEMPLATE.clone());
+    EMULATOR.clear_requests();
+    let router = EMULATOR.router();
+    let routes = zendesk_chat::operations::ALL;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     for request in requests.into_iter().take(8) {
         let method = ["GET", "POST", "PUT", "DELETE", "PATCH"][usize::from(request.method) % 5];
-        let path = format!("{}{}", ROUTES[usize::from(request.route) % ROUTES.len()], request.suffix);
+        let template = routes[usize::from(request.route) % routes.len()].path;
+        let path = format!("{}{}", template.split('{').next().unwrap_or(template), request.suffix);
         let uri = if request.query.is_empty() { path } else { format!("{path}?{}", request.query) };
         let Ok(http_request) = axum::http::Request::builder()
             .method(method)
@@ -85,8 +59,8 @@ fuzz_target!(|requests: Vec<Request>| {
         else {
             continue; // Not a valid HTTP request: it cannot reach the server.
         };
-        let response = runtime.block_on(router(shared.clone()).oneshot(http_request)).expect("the router always answers");
+        let response = runtime.block_on(router.clone().oneshot(http_request)).expect("the router always answers");
         let _ = runtime.block_on(axum::body::to_bytes(response.into_body(), usize::MAX));
-        check(&shared.read());
+        EMULATOR.with_store(|store| check(store));
     }
 });

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use zendesk_chat::search::SearchQuery;
-use zendesk_chat_emulator::store::search::{Query, Term, parse};
+use zendesk_chat_emulator::search_language::{Query, Term, parse};
 
 fuzz_target!(|values: (String, String, String)| {
     let (name, phrase, agent) = values;

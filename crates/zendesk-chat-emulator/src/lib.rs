@@ -8,7 +8,7 @@
 //! four incremental exports (cursors, `next_page`, `fields` expansion, the five-minute rule). It
 //! answers bad input with Zendesk's JSON errors, and can rate-limit and inject faults. Its
 //! generated accounts carry the shapes of production payloads (numeric `msg_id`s, array webpath
-//! items, nulls, `+00:00Z` session dates; see `generate`), so that clients meet them in tests.
+//! items, nulls, `+00:00Z` session dates; see `fake_account`), so that clients meet them in tests.
 //!
 //! Beside the REST API, on the same port, it serves the Conversations API ([`conversations`]):
 //! `startAgentSession` over HTTP, then GraphQL over the WebSocket it names, validated against the
@@ -36,12 +36,12 @@
 //!
 //! Responses are built from the generated models of `zendesk-chat`, so the emulator and the spec
 //! cannot drift apart. Where the docs leave a behaviour open, the emulator's choice is documented
-//! on the operation (see [`store::Store`]).
+//! on the operation (see [`Store`]).
 
 pub mod conversations;
-pub mod generate;
-pub mod http;
-pub mod store;
+mod fake_account;
+mod http;
+mod store;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,9 +49,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-pub use generate::AccountSize;
+pub use fake_account::AccountSize;
 pub use http::{EnforcedRateLimit, Fault, Faults, RequestRecord};
 pub use store::Store;
+pub use store::chats::search as search_language;
 
 /// The token the emulator accepts unless told otherwise.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
@@ -149,7 +150,8 @@ impl EmulatorBuilder {
 
     /// Simulated visitors on the Conversations API: every `interval`, a visitor starts a chat or
     /// writes in one (off by default in the library, so that an account stays as generated; the
-    /// binary turns them on unless `--no-visitors`).
+    /// binary turns them on unless `--no-visitors`). They start with the server
+    /// ([`start`](Self::start)).
     pub fn simulated_visitors(mut self, interval: Option<Duration>) -> Self {
         self.visitors = interval;
         self
@@ -161,18 +163,53 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Generates the account and starts serving it.
+    /// Generates the account and starts serving it on [`address`](Self::address).
     pub async fn start(self) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(self.address).await?;
-        let address = listener.local_addr()?;
-        let base_url = format!("http://{address}");
-        let (seed, size) = (self.seed, self.size.clone());
-        let mut store = tokio::task::spawn_blocking(move || generate::account(seed, &size))
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let (visitors, seed) = (self.visitors, self.seed);
+        let mut emulator = tokio::task::spawn_blocking(move || self.build_at(base_url))
             .await
             .map_err(std::io::Error::other)?;
+        if let Some(interval) = visitors {
+            conversations::spawn_visitors(emulator.conversations.clone(), interval, seed);
+        }
+        emulator.serve(listener);
+        Ok(emulator)
+    }
+
+    /// Generates the account and builds the emulator without serving it: its
+    /// [`router`](Emulator::router) answers requests in-process, with no socket, as fuzzing and
+    /// benchmarks of the emulator itself want. Links in its answers (`next_page`, the
+    /// Conversations URL) name [`address`](Self::address). Simulated visitors start only when
+    /// asked ([`Emulator::start_simulated_visitors`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use tower::ServiceExt;
+    /// use zendesk_chat_emulator::Emulator;
+    ///
+    /// let emulator = Emulator::builder().chats(5).build();
+    /// let request = axum::http::Request::get("/api/v2/chat/agents/me")
+    ///     .header("authorization", format!("Bearer {}", emulator.token()))
+    ///     .body(axum::body::Body::empty())
+    ///     .unwrap();
+    /// let response = emulator.router().oneshot(request).await.unwrap();
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
+    pub fn build(self) -> Emulator {
+        let base_url = format!("http://{}", self.address);
+        self.build_at(base_url)
+    }
+
+    /// The one construction path: the account, the shared state and the router.
+    fn build_at(self, base_url: String) -> Emulator {
+        let mut store = fake_account::account(self.seed, &self.size);
         store.clock.backdate = self.backdate;
         store.agents_read_only = self.agents_read_only;
-        let owner = generate::owner_id(&store).unwrap_or_default();
+        let owner = store.owner_id().unwrap_or_default();
         let tokens = if self.tokens.is_empty() {
             vec![DEFAULT_TOKEN.to_owned()]
         } else {
@@ -194,17 +231,49 @@ impl EmulatorBuilder {
             requests: AtomicU64::new(0),
             base_url: base_url.clone(),
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let conversations = conversations::Conversations::new(shared.clone());
-        if let Some(interval) = self.visitors {
-            conversations::spawn_visitors(conversations.clone(), interval, seed);
-        }
         let router =
             http::router(shared.clone()).merge(conversations::router(conversations.clone()));
+        Emulator {
+            base_url,
+            token: tokens[0].clone(),
+            shared,
+            conversations,
+            router,
+            stop: None,
+            task: None,
+        }
+    }
+}
+
+/// An emulator: its account, its state and its router, served on a socket when made by
+/// [`EmulatorBuilder::start`]. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    base_url: String,
+    token: String,
+    shared: Arc<http::Shared>,
+    conversations: Arc<conversations::Conversations>,
+    router: axum::Router,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// The router of every operation (REST and Conversations), behind the gate (request log,
+    /// authentication, rate limit, faults): a `tower::Service` for in-process requests.
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
+    /// Serves the router on `listener` until the emulator is dropped or shut down.
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         // No Nagle delay: a WebSocket frame goes out at once (as the REST answers already do).
         let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
             let _ = stream.set_nodelay(true);
         });
+        let router = self.router.clone();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -212,29 +281,10 @@ impl EmulatorBuilder {
                 })
                 .await;
         });
-        Ok(Emulator {
-            base_url,
-            token: tokens[0].clone(),
-            shared,
-            conversations,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        self.stop = Some(stop);
+        self.task = Some(task);
     }
-}
 
-/// A running emulator. Dropping it stops the server.
-#[derive(Debug)]
-pub struct Emulator {
-    base_url: String,
-    token: String,
-    shared: Arc<http::Shared>,
-    conversations: Arc<conversations::Conversations>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Emulator {
     /// The Conversations API's state: its sessions, and faults to inject.
     pub fn conversations(&self) -> &conversations::Conversations {
         &self.conversations
@@ -290,7 +340,8 @@ impl Emulator {
         Ok(())
     }
 
-    /// Starts simulated visitors now (see [`EmulatorBuilder::simulated_visitors`]).
+    /// Starts simulated visitors now (see [`EmulatorBuilder::simulated_visitors`]); needs a Tokio
+    /// runtime.
     pub fn start_simulated_visitors(&self, interval: Duration) {
         conversations::spawn_visitors(self.conversations.clone(), interval, fastrand::u64(..));
     }

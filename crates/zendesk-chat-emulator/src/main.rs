@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use zendesk_chat_emulator::{AccountSize, Emulator, Faults, generate};
+use zendesk_chat_emulator::{AccountSize, Emulator, Faults};
 
 /// A local Zendesk Chat API with a generated account.
 #[derive(Parser, Debug)]
@@ -81,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let started = std::time::Instant::now();
     let emulator = builder.start().await?;
-    let counts = emulator.with_store(|store| generate::summary(store));
+    let counts = emulator.with_store(|store| store.summary());
     eprintln!("generated {counts:?} in {:.1?}", started.elapsed());
     println!("Zendesk Chat emulator listening on {}", emulator.base_url());
     println!("  token: {}", emulator.token());

@@ -191,8 +191,8 @@ fn locate<T: DeserializeOwned>(bytes: &[u8], error: &serde_json::Error) -> (Stri
     }
 }
 
-/// A tagged union decodes its variant from the object it read (see the generated
-/// `decode_union_variant`), and reports the path inside the variant at the start of its message:
+/// A tagged union decodes its variant from the object it read (see
+/// `tagged_union::decode_variant`), and reports the path inside the variant at the start of its message:
 /// `history[0]: msg: invalid type…`. This moves those segments onto the path:
 /// (`chats[1]`, `history[0]: msg: invalid type…`) → (`chats[1].history[0].msg`, `invalid type…`).
 pub(crate) fn join_union_paths(mut path: String, mut message: String) -> (String, String) {

@@ -9860,106 +9860,6 @@ other writable keys may be added as extra properties.
         }
     }
 
-    /// Reads the tag of a tagged union's object: the string value of `property`, or `None`
-    /// when it has none (or a value that is not a string). Every other value is skipped
-    /// without being decoded. An error when the JSON is not an object.
-    fn read_union_tag<E: ::serde::de::Error>(
-        object: &::serde_json::value::RawValue,
-        property: &'static str,
-    ) -> ::std::result::Result<::std::option::Option<::std::string::String>, E> {
-        struct TagVisitor(&'static str);
-        /// A key, compared with the tag's name without being copied.
-        struct IsTag(&'static str);
-        impl<'de> ::serde::de::DeserializeSeed<'de> for IsTag {
-            type Value = bool;
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> ::std::result::Result<bool, D::Error> {
-                deserializer.deserialize_str(self)
-            }
-        }
-
-        impl<'de> ::serde::de::Visitor<'de> for IsTag {
-            type Value = bool;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                key: &str,
-            ) -> ::std::result::Result<bool, E> {
-                Ok(key == self.0)
-            }
-        }
-
-        impl<'de> ::serde::de::Visitor<'de> for TagVisitor {
-            type Value = ::std::option::Option<::std::string::String>;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Self::Value, A::Error> {
-                let mut tag = None;
-                while let Some(is_tag) = map.next_key_seed(IsTag(self.0))? {
-                    if is_tag && tag.is_none() {
-                        tag = Some(map.next_value::<::serde_json::Value>()?);
-                    } else {
-                        map.next_value::<::serde::de::IgnoredAny>()?;
-                    }
-                }
-                Ok(
-                    tag
-                        .and_then(|tag| match tag {
-                            ::serde_json::Value::String(tag) => Some(tag),
-                            _ => None,
-                        }),
-                )
-            }
-        }
-
-        let mut deserializer = ::serde_json::Deserializer::from_str(object.get());
-        ::serde::Deserializer::deserialize_map(&mut deserializer, TagVisitor(property))
-            .map_err(|error| E::custom(union_error_message(&error)))
-    }
-
-    /// Decodes the variant of a tagged union from the object's JSON text; an error names the
-    /// path of the field that does not fit, inside the variant.
-    fn decode_union_variant<T, E>(
-        object: &::serde_json::value::RawValue,
-    ) -> ::std::result::Result<T, E>
-    where
-        T: ::serde::de::DeserializeOwned,
-        E: ::serde::de::Error,
-    {
-        let mut deserializer = ::serde_json::Deserializer::from_str(object.get());
-        ::serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|error| E::custom(
-                format_args!("{}: {}", error.path(), union_error_message(error.inner())),
-            ))
-    }
-
-    /// An error's message without its line and column, which count from the start of the
-    /// union's object and would mislead; the caller's error places it in the whole document.
-    fn union_error_message(error: &::serde_json::Error) -> ::std::string::String {
-        let message = error.to_string();
-        let position = ::std::format!(
-            " at line {} column {}", error.line(), error.column()
-        );
-        match message.strip_suffix(position.as_str()) {
-            Some(message) => message.to_owned(),
-            None => message,
-        }
-    }
-
     /**A chat: an offline message (`"type": "offline_msg"`) or a support chat (`"type": "chat"`).
 An object with another `type`, or none (an incremental export without `fields`), is kept
 whole as `Unknown`.*/
@@ -10020,12 +9920,16 @@ whole as `Unknown`.*/
             let object = <::std::boxed::Box<
                 ::serde_json::value::RawValue,
             > as ::serde::Deserialize>::deserialize(deserializer)?;
-            match read_union_tag::<D::Error>(&object, "type")?.as_deref() {
+            match crate::tagged_union::read_tag::<D::Error>(&object, "type")?.as_deref()
+            {
                 Some("offline_msg") => {
-                    decode_union_variant(&object).map(Self::OfflineMessage)
+                    crate::tagged_union::decode_variant(&object)
+                        .map(Self::OfflineMessage)
                 }
-                Some("chat") => decode_union_variant(&object).map(Self::SupportChat),
-                _ => decode_union_variant(&object).map(Self::Unknown),
+                Some("chat") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::SupportChat)
+                }
+                _ => crate::tagged_union::decode_variant(&object).map(Self::Unknown),
             }
         }
     }
@@ -10159,25 +10063,36 @@ know are kept whole as `Unknown`.*/
             let object = <::std::boxed::Box<
                 ::serde_json::value::RawValue,
             > as ::serde::Deserialize>::deserialize(deserializer)?;
-            match read_union_tag::<D::Error>(&object, "type")?.as_deref() {
+            match crate::tagged_union::read_tag::<D::Error>(&object, "type")?.as_deref()
+            {
                 Some("chat.memberjoin") => {
-                    decode_union_variant(&object).map(Self::MemberJoin)
+                    crate::tagged_union::decode_variant(&object).map(Self::MemberJoin)
                 }
                 Some("chat.memberleave") => {
-                    decode_union_variant(&object).map(Self::MemberLeave)
+                    crate::tagged_union::decode_variant(&object).map(Self::MemberLeave)
                 }
-                Some("chat.msg") => decode_union_variant(&object).map(Self::Message),
+                Some("chat.msg") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::Message)
+                }
                 Some("chat.conversion") => {
-                    decode_union_variant(&object).map(Self::Conversion)
+                    crate::tagged_union::decode_variant(&object).map(Self::Conversion)
                 }
-                Some("chat.tag") => decode_union_variant(&object).map(Self::Tag),
-                Some("chat.comment") => decode_union_variant(&object).map(Self::Comment),
-                Some("chat.rating") => decode_union_variant(&object).map(Self::Rating),
-                Some("chat.file") => decode_union_variant(&object).map(Self::File),
+                Some("chat.tag") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::Tag)
+                }
+                Some("chat.comment") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::Comment)
+                }
+                Some("chat.rating") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::Rating)
+                }
+                Some("chat.file") => {
+                    crate::tagged_union::decode_variant(&object).map(Self::File)
+                }
                 Some("chat.request.rating") => {
-                    decode_union_variant(&object).map(Self::RatingRequest)
+                    crate::tagged_union::decode_variant(&object).map(Self::RatingRequest)
                 }
-                _ => decode_union_variant(&object).map(Self::Unknown),
+                _ => crate::tagged_union::decode_variant(&object).map(Self::Unknown),
             }
         }
     }
@@ -13756,31 +13671,8 @@ pub mod prelude {
 
 /// Every operation of the spec, as the spec describes it.
 pub mod operations {
-    /// One operation of the spec.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct Operation {
-        /// The spec's `operationId`, such as `getChat`.
-        pub id: &'static str,
-        /// The name of the `Client` method, such as `get_chat` (progenitor's
-        /// `OperationInfo::operation_id`).
-        pub rust_name: &'static str,
-        /// The HTTP method, such as `GET`.
-        pub method: &'static str,
-        /// The path template, such as `/api/v2/chat/chats/{chat_id}`.
-        pub path: &'static str,
-        /// The operation's tag, such as `chats`.
-        pub tag: &'static str,
-    }
-
-    impl Operation {
-        /// Whether repeating the request has the same effect as making it once (every
-        /// method but `POST`), so that it is safe to retry after a failure whose effect
-        /// is unknown.
-        pub fn is_idempotent(&self) -> bool {
-            self.method != "POST"
-        }
-    }
-
+    #[doc(no_inline)]
+    pub use crate::operation::Operation;
     ///`GET /api/v2/chat/agents`: List agents.
     pub const LIST_AGENTS: Operation = Operation {
         id: "listAgents",

@@ -315,11 +315,13 @@ pub mod export;
 mod fields;
 pub mod limits;
 mod models;
+mod operation;
 pub mod paging;
 mod rate_limit;
 mod record;
 mod retry;
 pub mod search;
+mod tagged_union;
 mod transport;
 
 #[rustfmt::skip]

@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{ChatEvent, Conversations, lock};
-use crate::store::clock::{chat_id, iso_micros, iso_seconds, visitor_id};
+use crate::store::clock::{iso_micros, iso_seconds};
+use crate::store::ids::{chat_id, visitor_id};
 
 /// The visitor channels, by channel id.
 #[derive(Debug, Default)]

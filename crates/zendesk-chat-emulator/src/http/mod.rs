@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use zendesk_chat::operations::{self, Operation};
 
 pub use gate::{EnforcedRateLimit, Fault, Faults, RequestRecord};
 
@@ -67,46 +68,22 @@ impl Shared {
 
 type AppState = Arc<Shared>;
 
-/// The router of every operation.
+/// The router of every operation: a route per path template of the client's operation table
+/// (axum's `{param}` syntax is the spec's), each method to the operation's handler.
 pub fn router(shared: AppState) -> Router {
-    let exports = ExportResource::ALL
+    let mut paths: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for operation in operations::ALL {
+        let route = handler(operation);
+        match paths.iter_mut().find(|(path, _)| *path == operation.path) {
+            Some((_, routes)) => *routes = std::mem::take(routes).merge(route),
+            None => paths.push((operation.path, route)),
+        }
+    }
+    let api = paths
         .into_iter()
-        .fold(Router::new(), |router, resource| {
-            router.route(
-                resource.operation().path,
-                get(
-                    move |State(s): State<AppState>, RawQuery(q): RawQuery| async move {
-                        export(&s, resource, q)
-                    },
-                ),
-            )
-        });
-    let api = exports
-        .route(
-            "/api/v2/chat/chats",
-            get(list_chats).post(create_chat).delete(bulk_delete_chats),
-        )
-        .route("/api/v2/chat/chats/search", get(search_chats))
-        .route(
-            "/api/v2/chat/chats/{chat_id}",
-            get(get_chat).put(update_chat).delete(delete_chat),
-        )
-        .route("/api/v2/chat/agents", get(list_agents).post(create_agent))
-        .route("/api/v2/chat/agents/me", get(get_me).put(update_me))
-        .route("/api/v2/chat/agents/email/{email}", get(get_agent_by_email))
-        .route(
-            "/api/v2/chat/agents/{agent_id}",
-            get(get_agent).put(update_agent).delete(delete_agent),
-        )
-        .route(
-            "/api/v2/chat/agents/{agent_id}/shortcuts",
-            delete(delete_shortcuts),
-        )
-        .route("/api/v2/chat/visitors", axum::routing::post(create_visitor))
-        .route(
-            "/api/v2/chat/visitors/{visitor_id}",
-            get(get_visitor).put(update_visitor),
-        )
+        .fold(Router::new(), |router, (path, routes)| {
+            router.route(path, routes)
+        })
         .fallback(|| async { respond(Err(ErrorAnswer::not_found())) })
         .method_not_allowed_fallback(|| async {
             respond(Err(ErrorAnswer {
@@ -120,6 +97,58 @@ pub fn router(shared: AppState) -> Router {
         gate::gate,
     ))
     .with_state(shared)
+}
+
+/// The handler of one operation, on the operation's method. An operation of the spec that the
+/// emulator does not implement answers 501 (`tests/routes.rs` proves there is none).
+fn handler(operation: &'static Operation) -> MethodRouter<AppState> {
+    use zendesk_chat::operations as op;
+    let method = Method::from_bytes(operation.method.as_bytes())
+        .ok()
+        .and_then(|method| MethodFilter::try_from(method).ok())
+        .unwrap_or(MethodFilter::GET);
+    if let Some(resource) = ExportResource::ALL
+        .into_iter()
+        .find(|resource| resource.operation() == operation)
+    {
+        return on(
+            method,
+            move |State(s): State<AppState>, RawQuery(q): RawQuery| async move {
+                export(&s, resource, q)
+            },
+        );
+    }
+    match *operation {
+        op::LIST_CHATS => on(method, list_chats),
+        op::CREATE_OFFLINE_MESSAGE => on(method, create_chat),
+        op::BULK_DELETE_CHATS => on(method, bulk_delete_chats),
+        op::SEARCH_CHATS => on(method, search_chats),
+        op::GET_CHAT => on(method, get_chat),
+        op::UPDATE_CHAT => on(method, update_chat),
+        op::DELETE_CHAT => on(method, delete_chat),
+        op::LIST_AGENTS => on(method, list_agents),
+        op::CREATE_AGENT => on(method, create_agent),
+        op::GET_AGENT_BY_EMAIL => on(method, get_agent_by_email),
+        op::GET_CURRENT_AGENT => on(method, get_me),
+        op::UPDATE_CURRENT_AGENT => on(method, update_me),
+        op::GET_AGENT => on(method, get_agent),
+        op::UPDATE_AGENT => on(method, update_agent),
+        op::DELETE_AGENT => on(method, delete_agent),
+        op::DELETE_AGENT_SHORTCUTS => on(method, delete_shortcuts),
+        op::CREATE_VISITOR => on(method, create_visitor),
+        op::GET_VISITOR => on(method, get_visitor),
+        op::UPDATE_VISITOR => on(method, update_visitor),
+        _ => on(method, move || async move { not_implemented(operation) }),
+    }
+}
+
+/// The answer of an operation of the spec that the emulator does not implement.
+fn not_implemented(operation: &Operation) -> Response {
+    let body = serde_json::json!({
+        "error": "Not Implemented",
+        "description": format!("the emulator does not implement {}", operation.id),
+    });
+    (StatusCode::NOT_IMPLEMENTED, axum::Json(body)).into_response()
 }
 
 /// An operation's outcome as an HTTP response.

@@ -2,12 +2,12 @@
 //! request's parts and returns the JSON to answer with, or the API's error for bad input. Input
 //! is checked before anything changes, so a refused request leaves the state as it was.
 
-mod chat_ops;
+mod agents;
 pub mod chats;
 pub mod clock;
-pub mod expansion;
-mod export;
-pub mod search;
+pub mod ids;
+mod incremental;
+mod visitors;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,10 +15,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use zendesk_chat::types;
 
-pub use export::ExportRequest;
-
-use self::chats::Chats;
-use self::clock::{Clock, iso_seconds};
+use self::chats::{ChatEntry, Chats};
+use self::clock::Clock;
 
 /// An answer the API gives for bad input: a status and Zendesk's error body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +110,7 @@ impl Answer {
         }
     }
 
-    fn json(status: u16, value: &impl serde::Serialize) -> Self {
+    pub(crate) fn json(status: u16, value: &impl serde::Serialize) -> Self {
         Self::with_status(status, serde_json::to_vec(value).expect("models serialize"))
     }
 }
@@ -143,8 +141,9 @@ impl ExportItem {
     }
 }
 
-/// An account.
-#[derive(Debug)]
+/// An account. Its operations are in a module per tag of the spec: `chats`, `agents`,
+/// `visitors` and `incremental` (the exports).
+#[derive(Debug, Clone)]
 pub struct Store {
     /// The account's number (in chat and visitor ids).
     pub account_id: u64,
@@ -193,14 +192,21 @@ impl Store {
         }
     }
 
-    /// 403 on an account whose agents are read-only (created from Zendesk Support).
-    fn check_agents_writable(&self) -> Result<(), ErrorAnswer> {
-        if self.agents_read_only {
-            return Err(ErrorAnswer::forbidden(
-                "this Chat account was created from Zendesk Support: agents are managed there",
-            ));
-        }
-        Ok(())
+    /// The account's owner, whose agent the emulator's tokens belong to: its first agent.
+    pub fn owner_id(&self) -> Option<i64> {
+        self.agents.keys().next().copied()
+    }
+
+    /// Counts of what the account holds, for logs.
+    pub fn summary(&self) -> HashMap<&'static str, usize> {
+        HashMap::from([
+            ("chats", self.chats.len()),
+            ("agents", self.agents.len()),
+            ("visitors", self.visitors.len()),
+            ("conversions", self.conversions.len()),
+            ("agent timespans", self.timeline.len()),
+            ("department events", self.department_events.len()),
+        ])
     }
 
     /// Adds (or replaces) an agent; it needs an id.
@@ -221,7 +227,7 @@ impl Store {
 
     /// Adds (or replaces) a chat, as given.
     pub fn insert_chat(&mut self, chat: &types::Chat) -> Result<(), String> {
-        let (id, entry) = chats::ChatEntry::new(chat)?;
+        let (id, entry) = ChatEntry::new(chat)?;
         self.chats.insert(id, entry);
         Ok(())
     }
@@ -231,7 +237,7 @@ impl Store {
     /// client's model. Returns its id.
     pub fn insert_chat_json(&mut self, json: &[u8]) -> Result<String, String> {
         let chat: types::Chat = serde_json::from_slice(json).map_err(|e| e.to_string())?;
-        let (id, entry) = chats::ChatEntry::with_json(&chat, Bytes::copy_from_slice(json))?;
+        let (id, entry) = ChatEntry::with_json(&chat, Bytes::copy_from_slice(json))?;
         self.chats.insert(id.clone(), entry);
         Ok(id)
     }
@@ -243,248 +249,12 @@ impl Store {
         let Some(entry) = self.chats.get(id).cloned() else {
             return false;
         };
-        let replaced = chats::ChatEntry {
+        let replaced = ChatEntry {
             json: Bytes::copy_from_slice(json),
             meta: entry.meta,
         };
         self.chats.insert(id.to_owned(), replaced);
         true
-    }
-
-    // ---- agents ------------------------------------------------------------------------------
-
-    /// `GET /agents`: the whole set without paging parameters; with any, a page of `limit` (10 by
-    /// default) from `since_id` forward or up to `max_id` backward, with the next and previous
-    /// page paths in `X-Next-Page` and `X-Prev-Page`.
-    pub fn list_agents(&self, query: &HashMap<String, String>) -> Outcome {
-        let number = |name: &str| -> Result<Option<i64>, ErrorAnswer> {
-            query
-                .get(name)
-                .map(|v| {
-                    v.parse::<i64>()
-                        .map_err(|_| ErrorAnswer::bad_request(format!("{name} must be an integer")))
-                })
-                .transpose()
-        };
-        let (since_id, max_id, limit) = (number("since_id")?, number("max_id")?, number("limit")?);
-        if limit.is_some_and(|l| l < 1) {
-            return Err(ErrorAnswer::bad_request("limit must be at least 1"));
-        }
-        // Real accounts answer `limit=500` with 400; 100 is the largest page known to be served.
-        if limit.is_some_and(|l| l > i64::from(zendesk_chat::limits::AGENTS_MAX_PAGE_SIZE)) {
-            return Err(ErrorAnswer::bad_request("limit must be at most 100"));
-        }
-        let paged = since_id.is_some() || max_id.is_some() || limit.is_some();
-        let limit = limit.unwrap_or(if paged { 10 } else { i64::MAX }) as usize;
-        let page: Vec<&types::Agent> = match (since_id, max_id) {
-            (_, Some(max)) => {
-                let mut page: Vec<_> = self
-                    .agents
-                    .range(since_id.unwrap_or(i64::MIN)..=max)
-                    .rev()
-                    .take(limit)
-                    .map(|(_, a)| a)
-                    .collect();
-                page.reverse();
-                page
-            }
-            (since, None) => self
-                .agents
-                .range(since.unwrap_or(i64::MIN)..)
-                .take(limit)
-                .map(|(_, a)| a)
-                .collect(),
-        };
-        let mut answer = Answer::json(200, &page);
-        if paged {
-            if let Some(last) = page
-                .last()
-                .and_then(|a| a.id)
-                .filter(|id| self.agents.range(id + 1..).next().is_some())
-            {
-                answer.headers.push((
-                    "x-next-page",
-                    format!("/api/v2/chat/agents?since_id={}&limit={limit}", last + 1),
-                ));
-            }
-            if let Some(first) = page
-                .first()
-                .and_then(|a| a.id)
-                .filter(|id| self.agents.range(..id).next().is_some())
-            {
-                answer.headers.push((
-                    "x-prev-page",
-                    format!("/api/v2/chat/agents?max_id={}&limit={limit}", first - 1),
-                ));
-            }
-        }
-        Ok(answer)
-    }
-
-    /// `GET /agents/{id}`.
-    pub fn get_agent(&self, id: i64) -> Outcome {
-        self.agents
-            .get(&id)
-            .map(|a| Answer::json(200, a))
-            .ok_or_else(ErrorAnswer::not_found)
-    }
-
-    /// `GET /agents/email/{email}`.
-    pub fn get_agent_by_email(&self, email: &str) -> Outcome {
-        self.agents
-            .values()
-            .find(|a| {
-                a.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
-            })
-            .map(|a| Answer::json(200, a))
-            .ok_or_else(ErrorAnswer::not_found)
-    }
-
-    /// `POST /agents`: `email` and `password` are required, and the email must be free.
-    pub fn create_agent(&mut self, body: &[u8]) -> Outcome {
-        self.check_agents_writable()?;
-        let request: types::CreateAgentRequest = parse_body(body)?;
-        if request.password.expose().is_empty() || request.email.is_empty() {
-            return Err(ErrorAnswer::unprocessable(
-                "email and password are required",
-            ));
-        }
-        if self
-            .agents
-            .values()
-            .any(|a| a.email.as_deref() == Some(request.email.as_str()))
-        {
-            return Err(ErrorAnswer::unprocessable("email is already taken"));
-        }
-        let id = self.next_agent_id;
-        let agent = types::Agent {
-            id: Some(id),
-            email: Some(request.email),
-            display_name: request.display_name,
-            first_name: request.first_name,
-            last_name: request.last_name,
-            enabled: Some(request.enabled.unwrap_or(types::Flag::Integer(1))),
-            role_id: request.role_id,
-            roles: Some(types::AgentRoles {
-                owner: Some(false),
-                administrator: Some(false),
-                extra: Default::default(),
-            }),
-            departments: Vec::new(),
-            enabled_departments: Vec::new(),
-            skills: Vec::new(),
-            create_date: Some(iso_seconds(self.clock.change_micros()).into()),
-            last_login: None,
-            extra: Default::default(),
-        };
-        self.insert_agent(agent.clone());
-        Ok(Answer::json(201, &agent))
-    }
-
-    /// `PUT /agents/{id}`.
-    pub fn update_agent(&mut self, id: i64, body: &[u8]) -> Outcome {
-        self.check_agents_writable()?;
-        let request: types::UpdateAgentRequest = parse_body(body)?;
-        if let Some(email) = &request.email
-            && self
-                .agents
-                .values()
-                .any(|a| a.id != Some(id) && a.email.as_ref() == Some(email))
-        {
-            return Err(ErrorAnswer::unprocessable("email is already taken"));
-        }
-        let agent = self
-            .agents
-            .get_mut(&id)
-            .ok_or_else(ErrorAnswer::not_found)?;
-        let types::UpdateAgentRequest {
-            email,
-            display_name,
-            first_name,
-            last_name,
-            enabled,
-            role_id,
-        } = request;
-        agent.email = email.or(agent.email.take());
-        agent.display_name = display_name.or(agent.display_name.take());
-        agent.first_name = first_name.or(agent.first_name.take());
-        agent.last_name = last_name.or(agent.last_name.take());
-        agent.enabled = enabled.or(agent.enabled.take());
-        agent.role_id = role_id.or(agent.role_id);
-        Ok(Answer::json(200, agent))
-    }
-
-    /// `DELETE /agents/{id}`.
-    pub fn delete_agent(&mut self, id: i64) -> Outcome {
-        self.check_agents_writable()?;
-        self.agents.remove(&id).ok_or_else(ErrorAnswer::not_found)?;
-        self.shortcuts.remove(&id);
-        Ok(Answer::no_content())
-    }
-
-    /// `DELETE /agents/{id}/shortcuts`.
-    pub fn delete_agent_shortcuts(&mut self, id: i64) -> Outcome {
-        self.check_agents_writable()?;
-        if !self.agents.contains_key(&id) {
-            return Err(ErrorAnswer::not_found());
-        }
-        self.shortcuts.insert(id, 0);
-        Ok(Answer::no_content())
-    }
-
-    // ---- visitors ----------------------------------------------------------------------------
-
-    /// `POST /visitors`.
-    pub fn create_visitor(&mut self, body: &[u8]) -> Outcome {
-        let request: types::CreateVisitorRequest = parse_body(body)?;
-        self.next_visitor += 1;
-        let mut rng = fastrand::Rng::with_seed(self.account_id ^ self.next_visitor.rotate_left(17));
-        let id = clock::visitor_id(&mut rng, self.account_id);
-        let visitor = types::Visitor {
-            id: Some(zendesk_chat::LooseId::String(id)),
-            name: request.name,
-            email: request.email,
-            phone: request.phone,
-            notes: request.notes,
-            banned: Some(request.banned.unwrap_or(false)),
-            external_id: None,
-            created: Some(iso_seconds(self.clock.change_micros()).into()),
-            extra: Default::default(),
-        };
-        self.insert_visitor(visitor.clone());
-        Ok(Answer::json(201, &visitor))
-    }
-
-    /// `GET /visitors/{id}`.
-    pub fn get_visitor(&self, id: &str) -> Outcome {
-        self.visitors
-            .get(id)
-            .map(|v| Answer::json(200, v))
-            .ok_or_else(ErrorAnswer::not_found)
-    }
-
-    /// `PUT /visitors/{id}`.
-    pub fn update_visitor(&mut self, id: &str, body: &[u8]) -> Outcome {
-        let request: types::UpdateVisitorRequest = parse_body(body)?;
-        let visitor = self
-            .visitors
-            .get_mut(id)
-            .ok_or_else(ErrorAnswer::not_found)?;
-        let types::UpdateVisitorRequest {
-            name,
-            email,
-            phone,
-            notes,
-            banned,
-        } = request;
-        visitor.name = name.or(visitor.name.take());
-        visitor.email = email.or(visitor.email.take());
-        visitor.phone = phone.or(visitor.phone.take());
-        visitor.notes = notes.or(visitor.notes.take());
-        visitor.banned = banned.or(visitor.banned);
-        Ok(Answer::json(200, visitor))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use aho_corasick::AhoCorasick;
 
-use super::chats::ChatMeta;
+use super::ChatMeta;
 
 /// A parsed query.
 #[derive(Debug)]
@@ -289,8 +289,8 @@ fn bound(text: &str, upper: bool) -> Result<Option<i64>, String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::index::ChatKind;
     use super::*;
-    use crate::store::chats::ChatKind;
 
     fn meta() -> ChatMeta {
         ChatMeta {

@@ -11,8 +11,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::chat_ops::join_json;
-use super::expansion::Expansion;
+mod expansion;
+
+use self::expansion::Expansion;
+use super::chats::join_json;
 use super::{Answer, ErrorAnswer, ExportItem, Outcome, Store};
 use zendesk_chat::export::{ExportResource, TimeUnit};
 use zendesk_chat::limits::{EXPORT_MAX_PAGE_SIZE, EXPORT_MIN_AGE};
@@ -185,12 +187,11 @@ fn project(expansion: &Expansion, id: &str, json: &[u8]) -> Vec<u8> {
     }
 }
 
-/// `end_time` of a page whose last item is at `micros`: integer seconds, or microseconds for the
-/// agent timeline.
+/// `end_time` of a page whose last item is at `micros`, in the export's unit.
 fn end_time_of(kind: ExportResource, micros: i64) -> i64 {
-    match kind {
-        ExportResource::AgentTimeline => micros,
-        _ => micros.div_euclid(1_000_000),
+    match kind.unit() {
+        TimeUnit::Microseconds => micros,
+        TimeUnit::Seconds => micros.div_euclid(1_000_000),
     }
 }
 
@@ -210,7 +211,7 @@ fn next_start_of(kind: ExportResource, micros: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{AccountSize, account};
+    use crate::fake_account::{AccountSize, account};
 
     fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs

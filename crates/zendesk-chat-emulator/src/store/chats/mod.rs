@@ -1,6 +1,13 @@
 //! The chat operations: list (and fetch by ids), search, show, create an offline message,
 //! update, delete, and bulk delete. Every change bumps the chat's `update_timestamp`, so that it
 //! shows in the incremental export again.
+//!
+//! The chats themselves are kept in an index ([`Chats`]); [`search`] reads the search language.
+
+mod index;
+pub mod search;
+
+pub use index::{ChatEntry, ChatMeta, Chats};
 
 use std::collections::HashMap;
 
@@ -9,9 +16,9 @@ use zendesk_chat::types;
 
 use zendesk_chat::limits::{self, IDS_PER_REQUEST};
 
-use super::chats::ChatEntry;
-use super::clock::{iso_seconds, random_id_part};
-use super::{Answer, ErrorAnswer, Outcome, Store, parse_body, search};
+use super::clock::iso_seconds;
+use super::ids::random_id_part;
+use super::{Answer, ErrorAnswer, Outcome, Store, parse_body};
 
 /// Chats per page of `GET /chats` (the docs give no number; the emulator's choice).
 pub const LIST_PAGE_SIZE: usize = 100;
@@ -365,7 +372,7 @@ fn page_number(query: &HashMap<String, String>) -> Result<usize, ErrorAnswer> {
 }
 
 /// JSON documents joined with commas, for an array.
-pub(super) fn join_json(parts: &[&[u8]]) -> String {
+pub(in crate::store) fn join_json(parts: &[&[u8]]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 2).sum());
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {

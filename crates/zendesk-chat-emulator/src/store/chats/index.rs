@@ -7,7 +7,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 use zendesk_chat::types;
 
-use super::clock::parse_iso;
+use crate::store::clock::parse_iso;
 
 /// The kind of a chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +175,7 @@ fn whole_seconds(micros: i64) -> i64 {
 }
 
 /// The chats, by id, with indices by update time (the export's order) and by start time.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Chats {
     by_id: HashMap<String, ChatEntry>,
     by_update: BTreeSet<(i64, String)>,
