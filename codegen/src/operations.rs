@@ -1,7 +1,8 @@
 //! What the generated code says about each operation beyond progenitor's builders:
 //!
 //! - `operations::ALL`, a table of every operation of the spec (id, method, path template, tag) as
-//!   constants of the client's hand-written `Operation` type, for the hand-written layer: traces name the path template (never the ids in the path), and
+//!   constants of the client's hand-written `Operation` type (with the server of an operation not
+//!   served from the account's host), for the hand-written layer: traces name the path template (never the ids in the path), and
 //!   the retry policy reads whether the method is idempotent.
 //! - An `IntoFuture` for every operation's builder, so that awaiting the builder itself gives the
 //!   typed value or the client crate's own error: `client.get_chat().chat_id(id).await?`.
@@ -38,9 +39,13 @@ pub fn emit_table(spec: &Spec, operation_type: &syn::Path) -> TokenStream {
         let const_name = format_ident!("{}", heck::AsShoutySnakeCase(id).to_string());
         let rust_name = heck::AsSnakeCase(id).to_string();
         let doc = format!("`{method} {path}`: {summary}.");
+        let server = match spec.operation_server(path, operation) {
+            Some(url) => quote! { Some(#url) },
+            None => quote! { None },
+        };
         quote! {
             #[doc = #doc]
-            pub const #const_name: Operation = Operation { id: #id, rust_name: #rust_name, method: #method, path: #path, tag: #tag };
+            pub const #const_name: Operation = Operation { id: #id, rust_name: #rust_name, method: #method, path: #path, tag: #tag, server: #server };
         }
     });
     let names = spec.operations().map(|(_, _, operation)| {

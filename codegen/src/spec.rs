@@ -82,6 +82,14 @@ impl Spec {
             })
     }
 
+    /// The URL of the server an operation is served from when it is not the document's: the first
+    /// of the operation's `servers`, or of its path's (the real-time metrics are on a host of
+    /// their own).
+    pub fn operation_server<'a>(&'a self, path: &str, operation: &'a Value) -> Option<&'a str> {
+        let first_url = |item: &'a Value| item["servers"][0]["url"].as_str();
+        first_url(operation).or_else(|| first_url(&self.document["paths"][path]))
+    }
+
     /// Follows a `$ref` to a component schema and returns its name.
     pub fn ref_name(reference: &str) -> Option<&str> {
         reference.strip_prefix("#/components/schemas/")

@@ -33,6 +33,44 @@ fn response_type(operation_id: &str) -> RoundTrip {
         "exportAgentTimeline" => round_trip::<types::IncrementalAgentTimelinePage>,
         "exportConversions" => round_trip::<types::IncrementalConversionsPage>,
         "exportDepartmentEvents" => round_trip::<types::IncrementalDepartmentEventsPage>,
+        "exportAgentEvents" => round_trip::<types::IncrementalAgentEventsPage>,
+        "getAccount" | "updateAccount" => round_trip::<types::Account>,
+        "listDepartments" => round_trip::<Vec<types::Department>>,
+        "createDepartment"
+        | "getDepartment"
+        | "updateDepartment"
+        | "getDepartmentByName"
+        | "updateDepartmentByName" => round_trip::<types::Department>,
+        "listSkills" => round_trip::<Vec<types::Skill>>,
+        "createSkill" | "getSkill" | "updateSkill" | "getSkillByName" | "updateSkillByName" => {
+            round_trip::<types::Skill>
+        }
+        "listRoles" => round_trip::<Vec<types::Role>>,
+        "createRole" | "getRole" | "updateRole" => round_trip::<types::Role>,
+        "listGoals" => round_trip::<Vec<types::Goal>>,
+        "createGoal" | "getGoal" | "updateGoal" => round_trip::<types::Goal>,
+        "listShortcuts" => round_trip::<Vec<types::Shortcut>>,
+        "createShortcut" | "getShortcut" | "updateShortcut" => round_trip::<types::Shortcut>,
+        "listTriggers" => round_trip::<Vec<types::Trigger>>,
+        "createTrigger" | "getTrigger" | "updateTrigger" => round_trip::<types::Trigger>,
+        "listBans" => round_trip::<types::BanList>,
+        "listIpBans" => round_trip::<Vec<types::Ban>>,
+        "createBan" | "getBan" => round_trip::<types::Ban>,
+        "getAccountRoutingSettings" | "updateAccountRoutingSettings" => {
+            round_trip::<types::AccountRoutingSettingsResponse>
+        }
+        "listAgentRoutingSettings" => round_trip::<types::AgentRoutingSettingsList>,
+        "getCurrentAgentRoutingSettings"
+        | "updateCurrentAgentRoutingSettings"
+        | "getAgentRoutingSettings"
+        | "updateAgentRoutingSettings" => round_trip::<types::AgentRoutingSettingsResponse>,
+        "listOauthClients" => round_trip::<Vec<types::OauthClient>>,
+        "createOauthClient" | "getOauthClient" | "updateOauthClient" => {
+            round_trip::<types::OauthClient>
+        }
+        "listOauthTokens" => round_trip::<Vec<types::OauthToken>>,
+        "getChatMetrics" | "getChatMetric" => round_trip::<types::ChatMetricsAnswer>,
+        "getAgentMetrics" | "getAgentMetric" => round_trip::<types::AgentMetricsAnswer>,
         other => panic!("no response type listed for {other}: add it to this table"),
     }
 }
@@ -45,6 +83,28 @@ fn request_type(operation_id: &str) -> RoundTrip {
         "createAgent" => round_trip::<types::CreateAgentRequest>,
         "updateAgent" | "updateCurrentAgent" => round_trip::<types::UpdateAgentRequest>,
         "createVisitor" => round_trip::<types::CreateVisitorRequest>,
+        "updateAccount" => round_trip::<types::UpdateAccountRequest>,
+        "createDepartment" => round_trip::<types::CreateDepartmentRequest>,
+        "updateDepartment" | "updateDepartmentByName" => {
+            round_trip::<types::UpdateDepartmentRequest>
+        }
+        "createSkill" => round_trip::<types::CreateSkillRequest>,
+        "updateSkill" | "updateSkillByName" => round_trip::<types::UpdateSkillRequest>,
+        "createRole" => round_trip::<types::CreateRoleRequest>,
+        "updateRole" => round_trip::<types::UpdateRoleRequest>,
+        "createGoal" => round_trip::<types::CreateGoalRequest>,
+        "updateGoal" => round_trip::<types::UpdateGoalRequest>,
+        "createShortcut" => round_trip::<types::CreateShortcutRequest>,
+        "updateShortcut" => round_trip::<types::UpdateShortcutRequest>,
+        "createTrigger" => round_trip::<types::CreateTriggerRequest>,
+        "updateTrigger" => round_trip::<types::UpdateTriggerRequest>,
+        "createBan" => round_trip::<types::CreateBanRequest>,
+        "updateAccountRoutingSettings" => round_trip::<types::AccountRoutingSettings>,
+        "updateCurrentAgentRoutingSettings" | "updateAgentRoutingSettings" => {
+            round_trip::<types::AgentRoutingSettings>
+        }
+        "createOauthClient" => round_trip::<types::CreateOauthClientRequest>,
+        "updateOauthClient" => round_trip::<types::UpdateOauthClientRequest>,
         other => panic!("no request type listed for {other}: add it to this table"),
     }
 }

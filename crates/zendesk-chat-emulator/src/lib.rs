@@ -4,8 +4,11 @@
 //! It implements every operation of the spec: chats (list, fetch by ids, search with its query
 //! language and its 250-page window, show, create offline messages, update with dotted keys,
 //! delete, bulk delete with per-id reasons), agents (cursor paging with `since_id`, `max_id` and
-//! `limit`, by id, by email, `me`, create, update, delete, delete shortcuts), visitors, and the
-//! four incremental exports (cursors, `next_page`, `fields` expansion, the five-minute rule). It
+//! `limit`, by id, by email, `me`, create, update, delete, delete shortcuts), visitors, the
+//! account, departments and skills (also by name), roles, goals (at most five enabled), bans
+//! (paged by id over two arrays), shortcuts (named by their ids, 15,000 at most), triggers (by
+//! name or id), routing settings, OAuth clients and tokens, the five incremental exports (cursors,
+//! `next_page`, `fields` expansion, the five-minute rule) and the real-time metrics. It
 //! answers bad input with Zendesk's JSON errors, and can rate-limit and inject faults. Its
 //! generated accounts carry the shapes of production payloads (numeric `msg_id`s, array webpath
 //! items, nulls, `+00:00Z` session dates; see `fake_account`), so that clients meet them in tests.

@@ -1,9 +1,9 @@
 //! Every agent, as a stream: `since_id` cursor paging.
 
-use crate::error::CursorStuck;
+use crate::id_paging::{IdPage, id_paged};
 use crate::limits::AGENTS_MAX_PAGE_SIZE;
-use crate::paging::{Page, Paged, paginate};
-use crate::{Client, Error, types};
+use crate::paging::Paged;
+use crate::{Client, operations, types};
 
 /// Pages through the agents in ascending id order; start with [`Client::agents`].
 ///
@@ -54,34 +54,23 @@ impl AgentPager {
             page_size,
             since_id,
         } = self;
-        paginate(since_id, move |since_id: Option<i64>| {
-            let client = client.clone();
-            async move {
-                let mut request = client.list_agents().limit(u64::from(page_size));
+        id_paged(
+            client,
+            &operations::LIST_AGENTS,
+            page_size,
+            since_id,
+            |client, since_id, limit| async move {
+                let mut request = client.list_agents().limit(u64::from(limit));
                 if let Some(since_id) = since_id {
                     request = request.since_id(since_id);
                 }
                 let agents = request.await?;
-                let next = if agents.len() < page_size as usize {
-                    None
-                } else {
-                    match agents.last().and_then(|agent| agent.id).map(|id| id + 1) {
-                        Some(next) if since_id.is_none_or(|current| next > current) => {
-                            Some(Some(next))
-                        }
-                        _ => {
-                            return Err(Error::CursorStuck(CursorStuck {
-                                operation: crate::operations::LIST_AGENTS.id,
-                                cursor: format!("since_id={since_id:?}"),
-                            }));
-                        }
-                    }
-                };
-                Ok(Page {
-                    results: agents.into_iter().map(Ok).collect(),
-                    next,
+                let greatest_id = agents.iter().filter_map(|agent| agent.id).max();
+                Ok(IdPage {
+                    items: agents,
+                    greatest_id,
                 })
-            }
-        })
+            },
+        )
     }
 }

@@ -19,6 +19,7 @@ pub struct ClientConfig {
     rate_limit: Option<RateLimit>,
     rate_limiter: Option<Arc<DefaultDirectRateLimiter>>,
     attempt_timeout: Option<Duration>,
+    real_time_base_url: Option<String>,
 }
 
 impl ClientConfig {
@@ -37,6 +38,7 @@ impl ClientConfig {
             rate_limit: None,
             rate_limiter: None,
             attempt_timeout: None,
+            real_time_base_url: None,
         })
     }
 
@@ -69,6 +71,17 @@ impl ClientConfig {
         self.attempt_timeout
     }
 
+    /// With this base URL for the real-time metrics instead of the spec's `https://rtm.zopim.com`.
+    pub fn with_real_time_base_url(mut self, url: String) -> Self {
+        self.real_time_base_url = Some(url);
+        self
+    }
+
+    /// The base URL of the real-time metrics, when it is not the spec's.
+    pub(crate) fn real_time_base_url(&self) -> Option<&str> {
+        self.real_time_base_url.as_deref()
+    }
+
     /// The value of the `Authorization` header (marked sensitive, so `Debug` hides it).
     pub(crate) fn authorization(&self) -> &HeaderValue {
         &self.authorization
@@ -87,6 +100,7 @@ impl fmt::Debug for ClientConfig {
             .field("retry_policy", &self.retry_policy)
             .field("rate_limit", &self.rate_limit)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("real_time_base_url", &self.real_time_base_url)
             .finish()
     }
 }
@@ -151,6 +165,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     retry_policy: RetryPolicy,
     rate_limit: Option<RateLimit>,
+    real_time_base_url: Option<String>,
 }
 
 enum Account {
@@ -206,9 +221,18 @@ impl ClientBuilder {
     }
 
     /// The base URL of the API host instead of a subdomain, such as a local emulator's
-    /// `http://127.0.0.1:8080`. Paths (`/api/v2/chat/…`) are appended to it.
+    /// `http://127.0.0.1:8080`. Paths (`/api/v2/chat/…`) are appended to it; the real-time metrics
+    /// go there too unless [`real_time_base_url`](Self::real_time_base_url) says otherwise.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.account = Some(Account::BaseUrl(url.into()));
+        self
+    }
+
+    /// The base URL of the real-time metrics (`/stream/…`), which Zendesk serves from a host of
+    /// its own: `https://rtm.zopim.com` for a client of a [`subdomain`](Self::subdomain), the
+    /// [`base_url`](Self::base_url) for a client given one (an emulator, a proxy).
+    pub fn real_time_base_url(mut self, url: impl Into<String>) -> Self {
+        self.real_time_base_url = Some(url.into());
         self
     }
 
@@ -247,15 +271,21 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
-        let base_url = match self.account.ok_or(BuildError::MissingAccount)? {
-            Account::Subdomain(subdomain) => subdomain_url(&subdomain)?,
-            Account::BaseUrl(url) => checked_base_url(url)?,
+        let (base_url, given_base_url) = match self.account.ok_or(BuildError::MissingAccount)? {
+            Account::Subdomain(subdomain) => (subdomain_url(&subdomain)?, false),
+            Account::BaseUrl(url) => (checked_base_url(url)?, true),
         };
         let token = self.token.ok_or(BuildError::MissingToken)?;
         let mut config = ClientConfig::new(secrecy::ExposeSecret::expose_secret(&token))?
             .with_retry_policy(self.retry_policy);
         if let Some(limit) = self.rate_limit {
             config = config.with_rate_limit(limit);
+        }
+        match self.real_time_base_url {
+            Some(url) => config = config.with_real_time_base_url(checked_base_url(url)?),
+            // A client pointed at another host (an emulator, a proxy) sends everything there.
+            None if given_base_url => config = config.with_real_time_base_url(base_url.clone()),
+            None => {}
         }
         let http = match self.http_client {
             Some(client) => {

@@ -8,6 +8,190 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The Chat account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Account {
+        ///The widget key, which identifies the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub billing: ::std::option::Option<AccountBilling>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_date: ::std::option::Option<crate::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan: ::std::option::Option<AccountPlan>,
+        ///The account's status, such as "active".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Account {
+        pub fn builder() -> builder::Account {
+            Default::default()
+        }
+    }
+
+    ///The account's billing details (the owner's to see and change).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AccountBilling {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address1: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address2: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub company: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        ///The billing cycle, in months.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cycle: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AccountBilling {
+        pub fn builder() -> builder::AccountBilling {
+            Default::default()
+        }
+    }
+
+    ///What the account's plan allows.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AccountPlan {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_leaderboard: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_reports: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub analytics: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_reports: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub daily_reports: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_reports: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_upload: ::std::option::Option<bool>,
+        ///How many goals the plan allows.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub goals: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub high_load: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integrations: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ip_restriction: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub long_desc: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_advanced_triggers: ::std::option::Option<PlanLimit>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_agents: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_basic_triggers: ::std::option::Option<PlanLimit>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_concurrent_chats: ::std::option::Option<PlanLimit>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_departments: ::std::option::Option<PlanLimit>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_history_search_days: ::std::option::Option<PlanLimit>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub monitoring: ::std::option::Option<bool>,
+        ///The plan, such as "trial", "team" or "enterprise".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operating_hours: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rest_api: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub short_desc: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sla: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unbranding: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub weekly_reports: ::std::option::Option<bool>,
+        ///How far the widget can be customised, such as "full".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub widget_customization: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AccountPlan {
+        pub fn builder() -> builder::AccountPlan {
+            Default::default()
+        }
+    }
+
+    ///How chats are routed to agents, account-wide.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AccountRoutingSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auto_accept: ::std::option::Option<AutoAcceptSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auto_idle: ::std::option::Option<AutoIdleSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_limit: ::std::option::Option<ChatLimitSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reassignment: ::std::option::Option<ReassignmentSettings>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub routing_mode: ::std::option::Option<crate::generated::types::RoutingMode>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skill_routing: ::std::option::Option<SkillRoutingSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AccountRoutingSettings {
+        pub fn builder() -> builder::AccountRoutingSettings {
+            Default::default()
+        }
+    }
+
+    ///The account's routing settings, wrapped in `data`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AccountRoutingSettingsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AccountRoutingSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AccountRoutingSettingsResponse {
+        pub fn builder() -> builder::AccountRoutingSettingsResponse {
+            Default::default()
+        }
+    }
+
     ///An agent of the account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -52,6 +236,99 @@ pub mod types {
         }
     }
 
+    ///A change of one attribute of an agent, such as its status.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentEvent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_id: ::std::option::Option<i64>,
+        ///The attribute that changed, such as "status" or "engagements".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The value before the change.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous_value: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<crate::Timestamp>,
+        ///The value after the change.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentEvent {
+        pub fn builder() -> builder::AgentEvent {
+            Default::default()
+        }
+    }
+
+    ///How many agents are in each status; any may be null.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentMetrics {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agents_away: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agents_invisible: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agents_online: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentMetrics {
+        pub fn builder() -> builder::AgentMetrics {
+            Default::default()
+        }
+    }
+
+    ///The answer of the real-time agent metrics, or "Not Computed!" before they exist.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentMetricsAnswer {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<AgentMetricsContent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_code: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentMetricsAnswer {
+        pub fn builder() -> builder::AgentMetricsAnswer {
+            Default::default()
+        }
+    }
+
+    ///The agent metrics, as of this update.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentMetricsContent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AgentMetrics>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department_id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentMetricsContent {
+        pub fn builder() -> builder::AgentMetricsContent {
+            Default::default()
+        }
+    }
+
     ///Special role privileges (deprecated in favour of `role_id`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -66,6 +343,59 @@ pub mod types {
 
     impl AgentRoles {
         pub fn builder() -> builder::AgentRoles {
+            Default::default()
+        }
+    }
+
+    ///An agent's routing settings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentRoutingSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_limit: ::std::option::Option<ChatLimitSettings>,
+        ///The agent's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub skills: ::std::vec::Vec<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentRoutingSettings {
+        pub fn builder() -> builder::AgentRoutingSettings {
+            Default::default()
+        }
+    }
+
+    ///Every agent's routing settings, wrapped in `data`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentRoutingSettingsList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<AgentRoutingSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentRoutingSettingsList {
+        pub fn builder() -> builder::AgentRoutingSettingsList {
+            Default::default()
+        }
+    }
+
+    ///An agent's routing settings, wrapped in `data`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AgentRoutingSettingsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AgentRoutingSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AgentRoutingSettingsResponse {
+        pub fn builder() -> builder::AgentRoutingSettingsResponse {
             Default::default()
         }
     }
@@ -119,6 +449,91 @@ pub mod types {
         }
     }
 
+    ///Chats accepted without the agent's click (newer pages only).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AutoAcceptSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AutoAcceptSettings {
+        pub fn builder() -> builder::AutoAcceptSettings {
+            Default::default()
+        }
+    }
+
+    ///Agents set idle after missed reassignments.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AutoIdleSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///The status idle agents get ("away", "invisible").
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reassignments_before_idle: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl AutoIdleSettings {
+        pub fn builder() -> builder::AutoIdleSettings {
+            Default::default()
+        }
+    }
+
+    ///A ban of a visitor or of an IP address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Ban {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<crate::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///The banned address (IP address bans).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ip_address: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::generated::types::BanType>,
+        ///The banned visitor (visitor bans).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visitor_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visitor_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Ban {
+        pub fn builder() -> builder::Ban {
+            Default::default()
+        }
+    }
+
+    ///A page of bans, in two arrays.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct BanList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ip_address: ::std::vec::Vec<Ban>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub visitor: ::std::vec::Vec<Ban>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl BanList {
+        pub fn builder() -> builder::BanList {
+            Default::default()
+        }
+    }
+
     ///The ids of the chats that were not deleted, by reason.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -160,6 +575,111 @@ pub mod types {
 
     impl BulkDeleteResult {
         pub fn builder() -> builder::BulkDeleteResult {
+            Default::default()
+        }
+    }
+
+    ///How many chats an agent takes at once.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ChatLimitSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_agent_override: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///The limit, 0 to 20.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+        ///Whether the limit is the account's or each agent's ("account", "agent").
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl ChatLimitSettings {
+        pub fn builder() -> builder::ChatLimitSettings {
+            Default::default()
+        }
+    }
+
+    ///Chat metrics; any may be null, and a single-metric answer carries one.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ChatMetrics {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_chats: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assigned_chats: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_duration_avg: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_duration_max: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub incoming_chats: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub missed_chats: ::std::option::Option<WindowedCount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response_time_avg: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response_time_max: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub satisfaction_bad: ::std::option::Option<WindowedCount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub satisfaction_good: ::std::option::Option<WindowedCount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waiting_time_avg: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waiting_time_max: ::std::option::Option<f64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl ChatMetrics {
+        pub fn builder() -> builder::ChatMetrics {
+            Default::default()
+        }
+    }
+
+    ///The answer of the real-time chat metrics, or "Not Computed!" before they exist.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ChatMetricsAnswer {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<ChatMetricsContent>,
+        ///"Not Computed!" when there are no metrics yet.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_code: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl ChatMetricsAnswer {
+        pub fn builder() -> builder::ChatMetricsAnswer {
+            Default::default()
+        }
+    }
+
+    ///The chat metrics, as of this update.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ChatMetricsContent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ChatMetrics>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department_id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl ChatMetricsContent {
+        pub fn builder() -> builder::ChatMetricsContent {
             Default::default()
         }
     }
@@ -442,6 +962,90 @@ pub mod types {
         }
     }
 
+    ///A ban to create, of a visitor or of an IP address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateBanRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ip_address: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visitor_id: ::std::option::Option<::std::string::String>,
+    }
+
+    impl CreateBanRequest {
+        pub fn builder() -> builder::CreateBanRequest {
+            Default::default()
+        }
+    }
+
+    ///A department to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateDepartmentRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<DepartmentSettings>,
+    }
+
+    impl CreateDepartmentRequest {
+        pub fn builder() -> builder::CreateDepartmentRequest {
+            Default::default()
+        }
+    }
+
+    ///A goal to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateGoalRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_model: ::std::option::Option<
+            crate::generated::types::AttributionModel,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_period: ::std::option::Option<::std::num::NonZeroU64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<GoalSettings>,
+    }
+
+    impl CreateGoalRequest {
+        pub fn builder() -> builder::CreateGoalRequest {
+            Default::default()
+        }
+    }
+
+    ///An OAuth client to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateOauthClientRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_type: ::std::option::Option<crate::generated::types::OauthClientType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub company: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        pub redirect_uris: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scopes: ::std::option::Option<::std::string::String>,
+    }
+
+    impl CreateOauthClientRequest {
+        pub fn builder() -> builder::CreateOauthClientRequest {
+            Default::default()
+        }
+    }
+
     ///An offline message to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -524,6 +1128,87 @@ pub mod types {
         }
     }
 
+    ///A role to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateRoleRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permissions: ::std::option::Option<RolePermissions>,
+    }
+
+    impl CreateRoleRequest {
+        pub fn builder() -> builder::CreateRoleRequest {
+            Default::default()
+        }
+    }
+
+    ///A shortcut to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateShortcutRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents: ::std::vec::Vec<i64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub departments: ::std::vec::Vec<i64>,
+        pub message: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<crate::generated::types::ShortcutScope>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+
+    impl CreateShortcutRequest {
+        pub fn builder() -> builder::CreateShortcutRequest {
+            Default::default()
+        }
+    }
+
+    ///A skill to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateSkillRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        pub name: ::std::string::String,
+    }
+
+    impl CreateSkillRequest {
+        pub fn builder() -> builder::CreateSkillRequest {
+            Default::default()
+        }
+    }
+
+    ///A trigger to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateTriggerRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub definition: ::std::option::Option<TriggerDefinition>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        pub name: ::std::string::String,
+    }
+
+    impl CreateTriggerRequest {
+        pub fn builder() -> builder::CreateTriggerRequest {
+            Default::default()
+        }
+    }
+
     ///A visitor to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -542,6 +1227,33 @@ pub mod types {
 
     impl CreateVisitorRequest {
         pub fn builder() -> builder::CreateVisitorRequest {
+            Default::default()
+        }
+    }
+
+    ///A department of the account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Department {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///The ids of the department's agents.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<DepartmentSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Department {
+        pub fn builder() -> builder::Department {
             Default::default()
         }
     }
@@ -573,6 +1285,29 @@ such as `{"assigned": 0, "incoming": 1}`.
 
     impl DepartmentEvent {
         pub fn builder() -> builder::DepartmentEvent {
+            Default::default()
+        }
+    }
+
+    ///A department's settings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct DepartmentSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub solved_ticket_reassignment_strategy: ::std::option::Option<
+            ::std::string::String,
+        >,
+        ///The Zendesk Support group the department maps to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support_group_id: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl DepartmentSettings {
+        pub fn builder() -> builder::DepartmentSettings {
             Default::default()
         }
     }
@@ -861,6 +1596,99 @@ microseconds (agent timeline), or fractional seconds (department events).
     impl ::std::convert::From<i64> for Flag {
         fn from(value: i64) -> Self {
             Self::Integer(value)
+        }
+    }
+
+    ///A goal, whose conversions the chats are credited with.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Goal {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_model: ::std::option::Option<
+            crate::generated::types::AttributionModel,
+        >,
+        ///Days after a chat during which a conversion is credited to it (1 to 30).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_period: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<GoalSettings>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Goal {
+        pub fn builder() -> builder::Goal {
+            Default::default()
+        }
+    }
+
+    ///A condition of a goal, such as a visit of a URL.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct GoalCondition {
+        ///How, such as "equals" or "contains".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<::std::string::String>,
+        ///What is compared, such as "url".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl GoalCondition {
+        pub fn builder() -> builder::GoalCondition {
+            Default::default()
+        }
+    }
+
+    ///When a goal is reached.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct GoalSettings {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub conditions: ::std::vec::Vec<GoalCondition>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl GoalSettings {
+        pub fn builder() -> builder::GoalSettings {
+            Default::default()
+        }
+    }
+
+    ///A page of the incremental agent events export.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct IncrementalAgentEventsPage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agent_events: ::std::vec::Vec<AgentEvent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<EpochTime>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl IncrementalAgentEventsPage {
+        pub fn builder() -> builder::IncrementalAgentEventsPage {
+            Default::default()
         }
     }
 
@@ -1307,6 +2135,76 @@ microseconds (agent timeline), or fractional seconds (department events).
         }
     }
 
+    ///An OAuth client of the account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct OauthClient {
+        ///The agent who created it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_identifier: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<crate::Password>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_type: ::std::option::Option<crate::generated::types::OauthClientType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub company: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_date: ::std::option::Option<crate::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redirect_uris: ::std::option::Option<::std::string::String>,
+        ///Space-separated scopes, such as "read write".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scopes: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_date: ::std::option::Option<crate::Timestamp>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl OauthClient {
+        pub fn builder() -> builder::OauthClient {
+            Default::default()
+        }
+    }
+
+    ///An OAuth token issued to a client of the account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct OauthToken {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<crate::Password>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_identifier: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_date: ::std::option::Option<crate::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expire_date: ::std::option::Option<crate::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<crate::Password>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scopes: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl OauthToken {
+        pub fn builder() -> builder::OauthToken {
+            Default::default()
+        }
+    }
+
     ///A message that a visitor left while no agent was available.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1413,6 +2311,30 @@ microseconds (agent timeline), or fractional seconds (department events).
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+
+    ///A limit of the plan, a number or the text "unlimited".
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub enum PlanLimit {
+        Int64(i64),
+        String(::std::string::String),
+    }
+
+    impl ::std::fmt::Display for PlanLimit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+
+    impl ::std::convert::From<i64> for PlanLimit {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
         }
     }
 
@@ -1582,6 +2504,25 @@ microseconds (agent timeline), or fractional seconds (department events).
         }
     }
 
+    ///Reassignment of chats an agent does not accept.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ReassignmentSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Seconds before reassignment (10 to 120).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl ReassignmentSettings {
+        pub fn builder() -> builder::ReassignmentSettings {
+            Default::default()
+        }
+    }
+
     ///The agents' response times in a chat, in seconds.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1598,6 +2539,70 @@ microseconds (agent timeline), or fractional seconds (department events).
 
     impl ResponseTime {
         pub fn builder() -> builder::ResponseTime {
+            Default::default()
+        }
+    }
+
+    ///A role, which grants agents its permissions.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Role {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permissions: ::std::option::Option<RolePermissions>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Role {
+        pub fn builder() -> builder::Role {
+            Default::default()
+        }
+    }
+
+    ///What a role allows; scopes such as "account", "department", "own" or "none".
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct RolePermissions {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_analytics: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_chat_tags: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_department_agents: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visitor_information: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visitor_notes: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub manage_bans: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub manage_shortcuts: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proactive_chatting: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub set_agent_chat_limit: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_monitor: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_past_chats: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visitors_seen: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl RolePermissions {
+        pub fn builder() -> builder::RolePermissions {
             Default::default()
         }
     }
@@ -1693,6 +2698,84 @@ visitor's client and free-form: any other keys are kept, with their values as se
 
     impl Session {
         pub fn builder() -> builder::Session {
+            Default::default()
+        }
+    }
+
+    ///A canned answer agents send with a shortcut.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Shortcut {
+        ///The agent who can use it (scope "agent").
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents: ::std::vec::Vec<i64>,
+        ///The departments that can use it (scope "department").
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub departments: ::std::vec::Vec<i64>,
+        ///The shortcut's id, equal to its name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Answers offered to the visitor, separated by `/`, such as "Yes/No".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<crate::generated::types::ShortcutScope>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Shortcut {
+        pub fn builder() -> builder::Shortcut {
+            Default::default()
+        }
+    }
+
+    ///A skill, which routes chats to the agents who have it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Skill {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///The ids of the agents with the skill.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Skill {
+        pub fn builder() -> builder::Skill {
+            Default::default()
+        }
+    }
+
+    ///Routing by skills.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct SkillRoutingSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Seconds a chat waits for an agent with its skills (5 to 300).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_wait_time: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl SkillRoutingSettings {
+        pub fn builder() -> builder::SkillRoutingSettings {
             Default::default()
         }
     }
@@ -1953,6 +3036,72 @@ visitor's client and free-form: any other keys are kept, with their values as se
         }
     }
 
+    ///A trigger, which acts on visitors when its conditions hold.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Trigger {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub definition: ::std::option::Option<TriggerDefinition>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl Trigger {
+        pub fn builder() -> builder::Trigger {
+            Default::default()
+        }
+    }
+
+    ///When a trigger fires and what it does.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct TriggerDefinition {
+        ///The actions, each an array such as `["wait", 5]`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub actions: ::std::vec::Vec<::serde_json::Value>,
+        ///The condition, an S-expression of nested arrays.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub condition: ::std::option::Option<::serde_json::Value>,
+        ///The editor the trigger was written in, such as "advanced".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub editor: ::std::option::Option<::std::string::String>,
+        ///What the trigger listens to, such as "page_enter", "chat_requested" or "chat_message".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    impl TriggerDefinition {
+        pub fn builder() -> builder::TriggerDefinition {
+            Default::default()
+        }
+    }
+
+    ///The account fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateAccountRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub billing: ::std::option::Option<AccountBilling>,
+    }
+
+    impl UpdateAccountRequest {
+        pub fn builder() -> builder::UpdateAccountRequest {
+            Default::default()
+        }
+    }
+
     ///The agent fields to change.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2018,6 +3167,160 @@ other writable keys may be added as extra properties.
 
     impl UpdateChatRequest {
         pub fn builder() -> builder::UpdateChatRequest {
+            Default::default()
+        }
+    }
+
+    ///The department fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateDepartmentRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<DepartmentSettings>,
+    }
+
+    impl UpdateDepartmentRequest {
+        pub fn builder() -> builder::UpdateDepartmentRequest {
+            Default::default()
+        }
+    }
+
+    ///The goal fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateGoalRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_model: ::std::option::Option<
+            crate::generated::types::AttributionModel,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution_period: ::std::option::Option<::std::num::NonZeroU64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<GoalSettings>,
+    }
+
+    impl UpdateGoalRequest {
+        pub fn builder() -> builder::UpdateGoalRequest {
+            Default::default()
+        }
+    }
+
+    ///The OAuth client fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateOauthClientRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_type: ::std::option::Option<crate::generated::types::OauthClientType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub company: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redirect_uris: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scopes: ::std::option::Option<::std::string::String>,
+    }
+
+    impl UpdateOauthClientRequest {
+        pub fn builder() -> builder::UpdateOauthClientRequest {
+            Default::default()
+        }
+    }
+
+    ///The role fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateRoleRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permissions: ::std::option::Option<RolePermissions>,
+    }
+
+    impl UpdateRoleRequest {
+        pub fn builder() -> builder::UpdateRoleRequest {
+            Default::default()
+        }
+    }
+
+    ///The shortcut fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateShortcutRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents: ::std::vec::Vec<i64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub departments: ::std::vec::Vec<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<crate::generated::types::ShortcutScope>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+
+    impl UpdateShortcutRequest {
+        pub fn builder() -> builder::UpdateShortcutRequest {
+            Default::default()
+        }
+    }
+
+    ///The skill fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateSkillRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub members: ::std::vec::Vec<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+
+    impl UpdateSkillRequest {
+        pub fn builder() -> builder::UpdateSkillRequest {
+            Default::default()
+        }
+    }
+
+    ///The trigger fields to change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateTriggerRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Flag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+
+    impl UpdateTriggerRequest {
+        pub fn builder() -> builder::UpdateTriggerRequest {
             Default::default()
         }
     }
@@ -2099,8 +3402,1397 @@ other writable keys may be added as extra properties.
         }
     }
 
+    ///A count over the last 30 and 60 minutes, keyed "30" and "60"; a count may be null.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WindowedCount(
+        pub ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<i64>,
+        >,
+    );
+    impl ::std::ops::Deref for WindowedCount {
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<i64>,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<i64>,
+        > {
+            &self.0
+        }
+    }
+
+    impl ::std::convert::From<WindowedCount>
+    for ::std::collections::HashMap<::std::string::String, ::std::option::Option<i64>> {
+        fn from(value: WindowedCount) -> Self {
+            value.0
+        }
+    }
+
+    impl ::std::convert::From<
+        ::std::collections::HashMap<::std::string::String, ::std::option::Option<i64>>,
+    > for WindowedCount {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<i64>,
+            >,
+        ) -> Self {
+            Self(value)
+        }
+    }
+
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Account {
+            account_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            billing: ::std::result::Result<
+                ::std::option::Option<super::AccountBilling>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            plan: ::std::result::Result<
+                ::std::option::Option<super::AccountPlan>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Account {
+            fn default() -> Self {
+                Self {
+                    account_key: Ok(Default::default()),
+                    billing: Ok(Default::default()),
+                    create_date: Ok(Default::default()),
+                    plan: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Account {
+            pub fn account_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_key = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_key: {e}")
+                    });
+                self
+            }
+            pub fn billing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AccountBilling>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for billing: {e}")
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn plan<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AccountPlan>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.plan = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for plan: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Account> for super::Account {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Account,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_key: value.account_key?,
+                    billing: value.billing?,
+                    create_date: value.create_date?,
+                    plan: value.plan?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Account> for Account {
+            fn from(value: super::Account) -> Self {
+                Self {
+                    account_key: Ok(value.account_key),
+                    billing: Ok(value.billing),
+                    create_date: Ok(value.create_date),
+                    plan: Ok(value.plan),
+                    status: Ok(value.status),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AccountBilling {
+            additional_info: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address1: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            company: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cycle: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            postal_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AccountBilling {
+            fn default() -> Self {
+                Self {
+                    additional_info: Ok(Default::default()),
+                    address1: Ok(Default::default()),
+                    address2: Ok(Default::default()),
+                    city: Ok(Default::default()),
+                    company: Ok(Default::default()),
+                    country_code: Ok(Default::default()),
+                    cycle: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    postal_code: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AccountBilling {
+            pub fn additional_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_info = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_info: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address1<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address1 = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for address1: {e}")
+                    });
+                self
+            }
+            pub fn address2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address2 = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for address2: {e}")
+                    });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn cycle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cycle = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cycle: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn postal_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_code = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for postal_code: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AccountBilling> for super::AccountBilling {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountBilling,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_info: value.additional_info?,
+                    address1: value.address1?,
+                    address2: value.address2?,
+                    city: value.city?,
+                    company: value.company?,
+                    country_code: value.country_code?,
+                    cycle: value.cycle?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    phone: value.phone?,
+                    postal_code: value.postal_code?,
+                    state: value.state?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AccountBilling> for AccountBilling {
+            fn from(value: super::AccountBilling) -> Self {
+                Self {
+                    additional_info: Ok(value.additional_info),
+                    address1: Ok(value.address1),
+                    address2: Ok(value.address2),
+                    city: Ok(value.city),
+                    company: Ok(value.company),
+                    country_code: Ok(value.country_code),
+                    cycle: Ok(value.cycle),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    phone: Ok(value.phone),
+                    postal_code: Ok(value.postal_code),
+                    state: Ok(value.state),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AccountPlan {
+            agent_leaderboard: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            agent_reports: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            analytics: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            chat_reports: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            daily_reports: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            email_reports: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            file_upload: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            goals: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            high_load: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            integrations: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            ip_restriction: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            long_desc: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_advanced_triggers: ::std::result::Result<
+                ::std::option::Option<super::PlanLimit>,
+                ::std::string::String,
+            >,
+            max_agents: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_basic_triggers: ::std::result::Result<
+                ::std::option::Option<super::PlanLimit>,
+                ::std::string::String,
+            >,
+            max_concurrent_chats: ::std::result::Result<
+                ::std::option::Option<super::PlanLimit>,
+                ::std::string::String,
+            >,
+            max_departments: ::std::result::Result<
+                ::std::option::Option<super::PlanLimit>,
+                ::std::string::String,
+            >,
+            max_history_search_days: ::std::result::Result<
+                ::std::option::Option<super::PlanLimit>,
+                ::std::string::String,
+            >,
+            monitoring: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operating_hours: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            rest_api: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            short_desc: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sla: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            support: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            unbranding: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            weekly_reports: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            widget_customization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AccountPlan {
+            fn default() -> Self {
+                Self {
+                    agent_leaderboard: Ok(Default::default()),
+                    agent_reports: Ok(Default::default()),
+                    analytics: Ok(Default::default()),
+                    chat_reports: Ok(Default::default()),
+                    daily_reports: Ok(Default::default()),
+                    email_reports: Ok(Default::default()),
+                    file_upload: Ok(Default::default()),
+                    goals: Ok(Default::default()),
+                    high_load: Ok(Default::default()),
+                    integrations: Ok(Default::default()),
+                    ip_restriction: Ok(Default::default()),
+                    long_desc: Ok(Default::default()),
+                    max_advanced_triggers: Ok(Default::default()),
+                    max_agents: Ok(Default::default()),
+                    max_basic_triggers: Ok(Default::default()),
+                    max_concurrent_chats: Ok(Default::default()),
+                    max_departments: Ok(Default::default()),
+                    max_history_search_days: Ok(Default::default()),
+                    monitoring: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    operating_hours: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    rest_api: Ok(Default::default()),
+                    short_desc: Ok(Default::default()),
+                    sla: Ok(Default::default()),
+                    support: Ok(Default::default()),
+                    unbranding: Ok(Default::default()),
+                    weekly_reports: Ok(Default::default()),
+                    widget_customization: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AccountPlan {
+            pub fn agent_leaderboard<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_leaderboard = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agent_leaderboard: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_reports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_reports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_reports: {e}")
+                    });
+                self
+            }
+            pub fn analytics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.analytics = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for analytics: {e}")
+                    });
+                self
+            }
+            pub fn chat_reports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_reports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat_reports: {e}")
+                    });
+                self
+            }
+            pub fn daily_reports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.daily_reports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for daily_reports: {e}")
+                    });
+                self
+            }
+            pub fn email_reports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_reports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_reports: {e}")
+                    });
+                self
+            }
+            pub fn file_upload<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_upload = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_upload: {e}")
+                    });
+                self
+            }
+            pub fn goals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.goals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for goals: {e}")
+                    });
+                self
+            }
+            pub fn high_load<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.high_load = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for high_load: {e}")
+                    });
+                self
+            }
+            pub fn integrations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integrations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for integrations: {e}")
+                    });
+                self
+            }
+            pub fn ip_restriction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_restriction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ip_restriction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn long_desc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.long_desc = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for long_desc: {e}")
+                    });
+                self
+            }
+            pub fn max_advanced_triggers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PlanLimit>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_advanced_triggers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_advanced_triggers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_agents: {e}")
+                    });
+                self
+            }
+            pub fn max_basic_triggers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PlanLimit>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_basic_triggers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_basic_triggers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_concurrent_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PlanLimit>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_concurrent_chats = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_concurrent_chats: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_departments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PlanLimit>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_departments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_departments: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_history_search_days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PlanLimit>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_history_search_days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_history_search_days: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn monitoring<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.monitoring = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for monitoring: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn operating_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operating_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for operating_hours: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn rest_api<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rest_api = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rest_api: {e}")
+                    });
+                self
+            }
+            pub fn short_desc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.short_desc = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for short_desc: {e}")
+                    });
+                self
+            }
+            pub fn sla<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sla = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sla: {e}")
+                    });
+                self
+            }
+            pub fn support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for support: {e}")
+                    });
+                self
+            }
+            pub fn unbranding<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unbranding = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unbranding: {e}")
+                    });
+                self
+            }
+            pub fn weekly_reports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.weekly_reports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for weekly_reports: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn widget_customization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.widget_customization = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for widget_customization: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AccountPlan> for super::AccountPlan {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountPlan,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_leaderboard: value.agent_leaderboard?,
+                    agent_reports: value.agent_reports?,
+                    analytics: value.analytics?,
+                    chat_reports: value.chat_reports?,
+                    daily_reports: value.daily_reports?,
+                    email_reports: value.email_reports?,
+                    file_upload: value.file_upload?,
+                    goals: value.goals?,
+                    high_load: value.high_load?,
+                    integrations: value.integrations?,
+                    ip_restriction: value.ip_restriction?,
+                    long_desc: value.long_desc?,
+                    max_advanced_triggers: value.max_advanced_triggers?,
+                    max_agents: value.max_agents?,
+                    max_basic_triggers: value.max_basic_triggers?,
+                    max_concurrent_chats: value.max_concurrent_chats?,
+                    max_departments: value.max_departments?,
+                    max_history_search_days: value.max_history_search_days?,
+                    monitoring: value.monitoring?,
+                    name: value.name?,
+                    operating_hours: value.operating_hours?,
+                    price: value.price?,
+                    rest_api: value.rest_api?,
+                    short_desc: value.short_desc?,
+                    sla: value.sla?,
+                    support: value.support?,
+                    unbranding: value.unbranding?,
+                    weekly_reports: value.weekly_reports?,
+                    widget_customization: value.widget_customization?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AccountPlan> for AccountPlan {
+            fn from(value: super::AccountPlan) -> Self {
+                Self {
+                    agent_leaderboard: Ok(value.agent_leaderboard),
+                    agent_reports: Ok(value.agent_reports),
+                    analytics: Ok(value.analytics),
+                    chat_reports: Ok(value.chat_reports),
+                    daily_reports: Ok(value.daily_reports),
+                    email_reports: Ok(value.email_reports),
+                    file_upload: Ok(value.file_upload),
+                    goals: Ok(value.goals),
+                    high_load: Ok(value.high_load),
+                    integrations: Ok(value.integrations),
+                    ip_restriction: Ok(value.ip_restriction),
+                    long_desc: Ok(value.long_desc),
+                    max_advanced_triggers: Ok(value.max_advanced_triggers),
+                    max_agents: Ok(value.max_agents),
+                    max_basic_triggers: Ok(value.max_basic_triggers),
+                    max_concurrent_chats: Ok(value.max_concurrent_chats),
+                    max_departments: Ok(value.max_departments),
+                    max_history_search_days: Ok(value.max_history_search_days),
+                    monitoring: Ok(value.monitoring),
+                    name: Ok(value.name),
+                    operating_hours: Ok(value.operating_hours),
+                    price: Ok(value.price),
+                    rest_api: Ok(value.rest_api),
+                    short_desc: Ok(value.short_desc),
+                    sla: Ok(value.sla),
+                    support: Ok(value.support),
+                    unbranding: Ok(value.unbranding),
+                    weekly_reports: Ok(value.weekly_reports),
+                    widget_customization: Ok(value.widget_customization),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AccountRoutingSettings {
+            auto_accept: ::std::result::Result<
+                ::std::option::Option<super::AutoAcceptSettings>,
+                ::std::string::String,
+            >,
+            auto_idle: ::std::result::Result<
+                ::std::option::Option<super::AutoIdleSettings>,
+                ::std::string::String,
+            >,
+            chat_limit: ::std::result::Result<
+                ::std::option::Option<super::ChatLimitSettings>,
+                ::std::string::String,
+            >,
+            reassignment: ::std::result::Result<
+                ::std::option::Option<super::ReassignmentSettings>,
+                ::std::string::String,
+            >,
+            routing_mode: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::RoutingMode>,
+                ::std::string::String,
+            >,
+            skill_routing: ::std::result::Result<
+                ::std::option::Option<super::SkillRoutingSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AccountRoutingSettings {
+            fn default() -> Self {
+                Self {
+                    auto_accept: Ok(Default::default()),
+                    auto_idle: Ok(Default::default()),
+                    chat_limit: Ok(Default::default()),
+                    reassignment: Ok(Default::default()),
+                    routing_mode: Ok(Default::default()),
+                    skill_routing: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AccountRoutingSettings {
+            pub fn auto_accept<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AutoAcceptSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_accept = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auto_accept: {e}")
+                    });
+                self
+            }
+            pub fn auto_idle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AutoIdleSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_idle = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auto_idle: {e}")
+                    });
+                self
+            }
+            pub fn chat_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatLimitSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat_limit: {e}")
+                    });
+                self
+            }
+            pub fn reassignment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ReassignmentSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reassignment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reassignment: {e}")
+                    });
+                self
+            }
+            pub fn routing_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::RoutingMode>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.routing_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for routing_mode: {e}")
+                    });
+                self
+            }
+            pub fn skill_routing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SkillRoutingSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skill_routing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for skill_routing: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AccountRoutingSettings>
+        for super::AccountRoutingSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountRoutingSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    auto_accept: value.auto_accept?,
+                    auto_idle: value.auto_idle?,
+                    chat_limit: value.chat_limit?,
+                    reassignment: value.reassignment?,
+                    routing_mode: value.routing_mode?,
+                    skill_routing: value.skill_routing?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AccountRoutingSettings>
+        for AccountRoutingSettings {
+            fn from(value: super::AccountRoutingSettings) -> Self {
+                Self {
+                    auto_accept: Ok(value.auto_accept),
+                    auto_idle: Ok(value.auto_idle),
+                    chat_limit: Ok(value.chat_limit),
+                    reassignment: Ok(value.reassignment),
+                    routing_mode: Ok(value.routing_mode),
+                    skill_routing: Ok(value.skill_routing),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AccountRoutingSettingsResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::AccountRoutingSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AccountRoutingSettingsResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AccountRoutingSettingsResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountRoutingSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AccountRoutingSettingsResponse>
+        for super::AccountRoutingSettingsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountRoutingSettingsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AccountRoutingSettingsResponse>
+        for AccountRoutingSettingsResponse {
+            fn from(value: super::AccountRoutingSettingsResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
         #[derive(Clone, Debug)]
         pub struct Agent {
             create_date: ::std::result::Result<
@@ -2399,6 +5091,547 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct AgentEvent {
+            account_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            agent_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            field_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            previous_value: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentEvent {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    agent_id: Ok(Default::default()),
+                    field_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    previous_value: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentEvent {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn field_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn previous_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentEvent> for super::AgentEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    agent_id: value.agent_id?,
+                    field_name: value.field_name?,
+                    id: value.id?,
+                    previous_value: value.previous_value?,
+                    timestamp: value.timestamp?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentEvent> for AgentEvent {
+            fn from(value: super::AgentEvent) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    agent_id: Ok(value.agent_id),
+                    field_name: Ok(value.field_name),
+                    id: Ok(value.id),
+                    previous_value: Ok(value.previous_value),
+                    timestamp: Ok(value.timestamp),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentMetrics {
+            agents_away: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            agents_invisible: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            agents_online: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentMetrics {
+            fn default() -> Self {
+                Self {
+                    agents_away: Ok(Default::default()),
+                    agents_invisible: Ok(Default::default()),
+                    agents_online: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentMetrics {
+            pub fn agents_away<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents_away = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents_away: {e}")
+                    });
+                self
+            }
+            pub fn agents_invisible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents_invisible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agents_invisible: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agents_online<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents_online = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents_online: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentMetrics> for super::AgentMetrics {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentMetrics,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents_away: value.agents_away?,
+                    agents_invisible: value.agents_invisible?,
+                    agents_online: value.agents_online?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentMetrics> for AgentMetrics {
+            fn from(value: super::AgentMetrics) -> Self {
+                Self {
+                    agents_away: Ok(value.agents_away),
+                    agents_invisible: Ok(value.agents_invisible),
+                    agents_online: Ok(value.agents_online),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentMetricsAnswer {
+            content: ::std::result::Result<
+                ::std::option::Option<super::AgentMetricsContent>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentMetricsAnswer {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentMetricsAnswer {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AgentMetricsContent>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentMetricsAnswer> for super::AgentMetricsAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentMetricsAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    message: value.message?,
+                    status_code: value.status_code?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentMetricsAnswer> for AgentMetricsAnswer {
+            fn from(value: super::AgentMetricsAnswer) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    message: Ok(value.message),
+                    status_code: Ok(value.status_code),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentMetricsContent {
+            data: ::std::result::Result<
+                ::std::option::Option<super::AgentMetrics>,
+                ::std::string::String,
+            >,
+            department_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            topic: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentMetricsContent {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    department_id: Ok(Default::default()),
+                    topic: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentMetricsContent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentMetrics>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for department_id: {e}")
+                    });
+                self
+            }
+            pub fn topic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.topic = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for topic: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentMetricsContent>
+        for super::AgentMetricsContent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentMetricsContent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    department_id: value.department_id?,
+                    topic: value.topic?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentMetricsContent> for AgentMetricsContent {
+            fn from(value: super::AgentMetricsContent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    department_id: Ok(value.department_id),
+                    topic: Ok(value.topic),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct AgentRoles {
             administrator: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -2483,6 +5716,258 @@ other writable keys may be added as extra properties.
                 Self {
                     administrator: Ok(value.administrator),
                     owner: Ok(value.owner),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentRoutingSettings {
+            chat_limit: ::std::result::Result<
+                ::std::option::Option<super::ChatLimitSettings>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            skills: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentRoutingSettings {
+            fn default() -> Self {
+                Self {
+                    chat_limit: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    skills: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentRoutingSettings {
+            pub fn chat_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatLimitSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat_limit: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn skills<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skills = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for skills: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentRoutingSettings>
+        for super::AgentRoutingSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentRoutingSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chat_limit: value.chat_limit?,
+                    id: value.id?,
+                    skills: value.skills?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentRoutingSettings> for AgentRoutingSettings {
+            fn from(value: super::AgentRoutingSettings) -> Self {
+                Self {
+                    chat_limit: Ok(value.chat_limit),
+                    id: Ok(value.id),
+                    skills: Ok(value.skills),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentRoutingSettingsList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AgentRoutingSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentRoutingSettingsList {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentRoutingSettingsList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AgentRoutingSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentRoutingSettingsList>
+        for super::AgentRoutingSettingsList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentRoutingSettingsList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentRoutingSettingsList>
+        for AgentRoutingSettingsList {
+            fn from(value: super::AgentRoutingSettingsList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AgentRoutingSettingsResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::AgentRoutingSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AgentRoutingSettingsResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AgentRoutingSettingsResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AgentRoutingSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AgentRoutingSettingsResponse>
+        for super::AgentRoutingSettingsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgentRoutingSettingsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AgentRoutingSettingsResponse>
+        for AgentRoutingSettingsResponse {
+            fn from(value: super::AgentRoutingSettingsResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
                     extra: Ok(value.extra),
                 }
             }
@@ -2771,6 +6256,465 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct AutoAcceptSettings {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AutoAcceptSettings {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AutoAcceptSettings {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AutoAcceptSettings> for super::AutoAcceptSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AutoAcceptSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AutoAcceptSettings> for AutoAcceptSettings {
+            fn from(value: super::AutoAcceptSettings) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct AutoIdleSettings {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            new_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reassignments_before_idle: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for AutoIdleSettings {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    new_status: Ok(Default::default()),
+                    reassignments_before_idle: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl AutoIdleSettings {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn new_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_status = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for new_status: {e}")
+                    });
+                self
+            }
+            pub fn reassignments_before_idle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reassignments_before_idle = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reassignments_before_idle: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<AutoIdleSettings> for super::AutoIdleSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AutoIdleSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    new_status: value.new_status?,
+                    reassignments_before_idle: value.reassignments_before_idle?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::AutoIdleSettings> for AutoIdleSettings {
+            fn from(value: super::AutoIdleSettings) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    new_status: Ok(value.new_status),
+                    reassignments_before_idle: Ok(value.reassignments_before_idle),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Ban {
+            created_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            ip_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::BanType>,
+                ::std::string::String,
+            >,
+            visitor_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visitor_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Ban {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    ip_address: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    visitor_id: Ok(Default::default()),
+                    visitor_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Ban {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn ip_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_address = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_address: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::BanType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn visitor_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visitor_id = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for visitor_id: {e}")
+                    });
+                self
+            }
+            pub fn visitor_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visitor_name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for visitor_name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Ban> for super::Ban {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Ban,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    ip_address: value.ip_address?,
+                    reason: value.reason?,
+                    type_: value.type_?,
+                    visitor_id: value.visitor_id?,
+                    visitor_name: value.visitor_name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Ban> for Ban {
+            fn from(value: super::Ban) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    ip_address: Ok(value.ip_address),
+                    reason: Ok(value.reason),
+                    type_: Ok(value.type_),
+                    visitor_id: Ok(value.visitor_id),
+                    visitor_name: Ok(value.visitor_name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct BanList {
+            ip_address: ::std::result::Result<
+                ::std::vec::Vec<super::Ban>,
+                ::std::string::String,
+            >,
+            visitor: ::std::result::Result<
+                ::std::vec::Vec<super::Ban>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for BanList {
+            fn default() -> Self {
+                Self {
+                    ip_address: Ok(Default::default()),
+                    visitor: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl BanList {
+            pub fn ip_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Ban>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_address: {e}")
+                    });
+                self
+            }
+            pub fn visitor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Ban>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visitor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visitor: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<BanList> for super::BanList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BanList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ip_address: value.ip_address?,
+                    visitor: value.visitor?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::BanList> for BanList {
+            fn from(value: super::BanList) -> Self {
+                Self {
+                    ip_address: Ok(value.ip_address),
+                    visitor: Ok(value.visitor),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct BulkDeleteFailures {
             already_deleted: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -2995,6 +6939,679 @@ other writable keys may be added as extra properties.
                     failed: Ok(value.failed),
                     number_fail: Ok(value.number_fail),
                     number_success: Ok(value.number_success),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ChatLimitSettings {
+            allow_agent_override: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            limit_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatLimitSettings {
+            fn default() -> Self {
+                Self {
+                    allow_agent_override: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                    limit_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatLimitSettings {
+            pub fn allow_agent_override<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_agent_override = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_agent_override: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
+                self
+            }
+            pub fn limit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit_type = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatLimitSettings> for super::ChatLimitSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatLimitSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allow_agent_override: value.allow_agent_override?,
+                    enabled: value.enabled?,
+                    limit: value.limit?,
+                    limit_type: value.limit_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ChatLimitSettings> for ChatLimitSettings {
+            fn from(value: super::ChatLimitSettings) -> Self {
+                Self {
+                    allow_agent_override: Ok(value.allow_agent_override),
+                    enabled: Ok(value.enabled),
+                    limit: Ok(value.limit),
+                    limit_type: Ok(value.limit_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ChatMetrics {
+            active_chats: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            assigned_chats: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            chat_duration_avg: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            chat_duration_max: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            incoming_chats: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            missed_chats: ::std::result::Result<
+                ::std::option::Option<super::WindowedCount>,
+                ::std::string::String,
+            >,
+            response_time_avg: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            response_time_max: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            satisfaction_bad: ::std::result::Result<
+                ::std::option::Option<super::WindowedCount>,
+                ::std::string::String,
+            >,
+            satisfaction_good: ::std::result::Result<
+                ::std::option::Option<super::WindowedCount>,
+                ::std::string::String,
+            >,
+            waiting_time_avg: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            waiting_time_max: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatMetrics {
+            fn default() -> Self {
+                Self {
+                    active_chats: Ok(Default::default()),
+                    assigned_chats: Ok(Default::default()),
+                    chat_duration_avg: Ok(Default::default()),
+                    chat_duration_max: Ok(Default::default()),
+                    incoming_chats: Ok(Default::default()),
+                    missed_chats: Ok(Default::default()),
+                    response_time_avg: Ok(Default::default()),
+                    response_time_max: Ok(Default::default()),
+                    satisfaction_bad: Ok(Default::default()),
+                    satisfaction_good: Ok(Default::default()),
+                    waiting_time_avg: Ok(Default::default()),
+                    waiting_time_max: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatMetrics {
+            pub fn active_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_chats = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active_chats: {e}")
+                    });
+                self
+            }
+            pub fn assigned_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assigned_chats = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assigned_chats: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn chat_duration_avg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_duration_avg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_duration_avg: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn chat_duration_max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_duration_max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_duration_max: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn incoming_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.incoming_chats = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for incoming_chats: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn missed_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WindowedCount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.missed_chats = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for missed_chats: {e}")
+                    });
+                self
+            }
+            pub fn response_time_avg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_time_avg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_time_avg: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn response_time_max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_time_max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_time_max: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn satisfaction_bad<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WindowedCount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.satisfaction_bad = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for satisfaction_bad: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn satisfaction_good<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WindowedCount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.satisfaction_good = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for satisfaction_good: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn waiting_time_avg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.waiting_time_avg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for waiting_time_avg: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn waiting_time_max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.waiting_time_max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for waiting_time_max: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatMetrics> for super::ChatMetrics {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatMetrics,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_chats: value.active_chats?,
+                    assigned_chats: value.assigned_chats?,
+                    chat_duration_avg: value.chat_duration_avg?,
+                    chat_duration_max: value.chat_duration_max?,
+                    incoming_chats: value.incoming_chats?,
+                    missed_chats: value.missed_chats?,
+                    response_time_avg: value.response_time_avg?,
+                    response_time_max: value.response_time_max?,
+                    satisfaction_bad: value.satisfaction_bad?,
+                    satisfaction_good: value.satisfaction_good?,
+                    waiting_time_avg: value.waiting_time_avg?,
+                    waiting_time_max: value.waiting_time_max?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ChatMetrics> for ChatMetrics {
+            fn from(value: super::ChatMetrics) -> Self {
+                Self {
+                    active_chats: Ok(value.active_chats),
+                    assigned_chats: Ok(value.assigned_chats),
+                    chat_duration_avg: Ok(value.chat_duration_avg),
+                    chat_duration_max: Ok(value.chat_duration_max),
+                    incoming_chats: Ok(value.incoming_chats),
+                    missed_chats: Ok(value.missed_chats),
+                    response_time_avg: Ok(value.response_time_avg),
+                    response_time_max: Ok(value.response_time_max),
+                    satisfaction_bad: Ok(value.satisfaction_bad),
+                    satisfaction_good: Ok(value.satisfaction_good),
+                    waiting_time_avg: Ok(value.waiting_time_avg),
+                    waiting_time_max: Ok(value.waiting_time_max),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ChatMetricsAnswer {
+            content: ::std::result::Result<
+                ::std::option::Option<super::ChatMetricsContent>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatMetricsAnswer {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatMetricsAnswer {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatMetricsContent>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatMetricsAnswer> for super::ChatMetricsAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatMetricsAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    message: value.message?,
+                    status_code: value.status_code?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ChatMetricsAnswer> for ChatMetricsAnswer {
+            fn from(value: super::ChatMetricsAnswer) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    message: Ok(value.message),
+                    status_code: Ok(value.status_code),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ChatMetricsContent {
+            data: ::std::result::Result<
+                ::std::option::Option<super::ChatMetrics>,
+                ::std::string::String,
+            >,
+            department_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            topic: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ChatMetricsContent {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    department_id: Ok(Default::default()),
+                    topic: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ChatMetricsContent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ChatMetrics>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn department_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.department_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for department_id: {e}")
+                    });
+                self
+            }
+            pub fn topic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.topic = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for topic: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ChatMetricsContent> for super::ChatMetricsContent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatMetricsContent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    department_id: value.department_id?,
+                    topic: value.topic?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ChatMetricsContent> for ChatMetricsContent {
+            fn from(value: super::ChatMetricsContent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    department_id: Ok(value.department_id),
+                    topic: Ok(value.topic),
+                    type_: Ok(value.type_),
                     extra: Ok(value.extra),
                 }
             }
@@ -3990,6 +8607,504 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct CreateBanRequest {
+            ip_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visitor_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateBanRequest {
+            fn default() -> Self {
+                Self {
+                    ip_address: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    visitor_id: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateBanRequest {
+            pub fn ip_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_address = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_address: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn visitor_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visitor_id = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for visitor_id: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateBanRequest> for super::CreateBanRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateBanRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ip_address: value.ip_address?,
+                    reason: value.reason?,
+                    visitor_id: value.visitor_id?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateBanRequest> for CreateBanRequest {
+            fn from(value: super::CreateBanRequest) -> Self {
+                Self {
+                    ip_address: Ok(value.ip_address),
+                    reason: Ok(value.reason),
+                    visitor_id: Ok(value.visitor_id),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateDepartmentRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::DepartmentSettings>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateDepartmentRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    settings: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateDepartmentRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepartmentSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateDepartmentRequest>
+        for super::CreateDepartmentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateDepartmentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    members: value.members?,
+                    name: value.name?,
+                    settings: value.settings?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateDepartmentRequest>
+        for CreateDepartmentRequest {
+            fn from(value: super::CreateDepartmentRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateGoalRequest {
+            attribution_model: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::AttributionModel>,
+                ::std::string::String,
+            >,
+            attribution_period: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::GoalSettings>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateGoalRequest {
+            fn default() -> Self {
+                Self {
+                    attribution_model: Ok(Default::default()),
+                    attribution_period: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    settings: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateGoalRequest {
+            pub fn attribution_model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::AttributionModel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_model: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn attribution_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_period: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GoalSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateGoalRequest> for super::CreateGoalRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateGoalRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attribution_model: value.attribution_model?,
+                    attribution_period: value.attribution_period?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                    settings: value.settings?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateGoalRequest> for CreateGoalRequest {
+            fn from(value: super::CreateGoalRequest) -> Self {
+                Self {
+                    attribution_model: Ok(value.attribution_model),
+                    attribution_period: Ok(value.attribution_period),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateOauthClientRequest {
+            client_type: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::OauthClientType>,
+                ::std::string::String,
+            >,
+            company: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            redirect_uris: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateOauthClientRequest {
+            fn default() -> Self {
+                Self {
+                    client_type: Ok(Default::default()),
+                    company: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Err(
+                        "no value supplied for redirect_uris".to_string(),
+                    ),
+                    scopes: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateOauthClientRequest {
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::OauthClientType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateOauthClientRequest>
+        for super::CreateOauthClientRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateOauthClientRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_type: value.client_type?,
+                    company: value.company?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                    scopes: value.scopes?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateOauthClientRequest>
+        for CreateOauthClientRequest {
+            fn from(value: super::CreateOauthClientRequest) -> Self {
+                Self {
+                    client_type: Ok(value.client_type),
+                    company: Ok(value.company),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
+                    scopes: Ok(value.scopes),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct CreateOfflineMessageRequest {
             department_id: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -4125,6 +9240,483 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct CreateRoleRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            permissions: ::std::result::Result<
+                ::std::option::Option<super::RolePermissions>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateRoleRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    permissions: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateRoleRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RolePermissions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permissions: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateRoleRequest> for super::CreateRoleRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateRoleRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                    permissions: value.permissions?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateRoleRequest> for CreateRoleRequest {
+            fn from(value: super::CreateRoleRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
+                    permissions: Ok(value.permissions),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateShortcutRequest {
+            agents: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            departments: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            options: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::ShortcutScope>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreateShortcutRequest {
+            fn default() -> Self {
+                Self {
+                    agents: Ok(Default::default()),
+                    departments: Ok(Default::default()),
+                    message: Err("no value supplied for message".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    options: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreateShortcutRequest {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn departments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.departments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for departments: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::ShortcutScope>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateShortcutRequest>
+        for super::CreateShortcutRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateShortcutRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    departments: value.departments?,
+                    message: value.message?,
+                    name: value.name?,
+                    options: value.options?,
+                    scope: value.scope?,
+                    tags: value.tags?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateShortcutRequest>
+        for CreateShortcutRequest {
+            fn from(value: super::CreateShortcutRequest) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    departments: Ok(value.departments),
+                    message: Ok(value.message),
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                    scope: Ok(value.scope),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateSkillRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for CreateSkillRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+
+        impl CreateSkillRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateSkillRequest> for super::CreateSkillRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateSkillRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    members: value.members?,
+                    name: value.name?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateSkillRequest> for CreateSkillRequest {
+            fn from(value: super::CreateSkillRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreateTriggerRequest {
+            definition: ::std::result::Result<
+                ::std::option::Option<super::TriggerDefinition>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for CreateTriggerRequest {
+            fn default() -> Self {
+                Self {
+                    definition: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+
+        impl CreateTriggerRequest {
+            pub fn definition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TriggerDefinition>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.definition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for definition: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreateTriggerRequest>
+        for super::CreateTriggerRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateTriggerRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    definition: value.definition?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreateTriggerRequest> for CreateTriggerRequest {
+            fn from(value: super::CreateTriggerRequest) -> Self {
+                Self {
+                    definition: Ok(value.definition),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct CreateVisitorRequest {
             banned: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -4251,6 +9843,168 @@ other writable keys may be added as extra properties.
                     name: Ok(value.name),
                     notes: Ok(value.notes),
                     phone: Ok(value.phone),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Department {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::DepartmentSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Department {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    settings: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Department {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepartmentSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Department> for super::Department {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Department,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    members: value.members?,
+                    name: value.name?,
+                    settings: value.settings?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Department> for Department {
+            fn from(value: super::Department) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4418,6 +10172,123 @@ other writable keys may be added as extra properties.
                     previous_value: Ok(value.previous_value),
                     timestamp: Ok(value.timestamp),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct DepartmentSettings {
+            chat_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            solved_ticket_reassignment_strategy: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_group_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for DepartmentSettings {
+            fn default() -> Self {
+                Self {
+                    chat_enabled: Ok(Default::default()),
+                    solved_ticket_reassignment_strategy: Ok(Default::default()),
+                    support_group_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl DepartmentSettings {
+            pub fn chat_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat_enabled: {e}")
+                    });
+                self
+            }
+            pub fn solved_ticket_reassignment_strategy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.solved_ticket_reassignment_strategy = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for solved_ticket_reassignment_strategy: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn support_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for support_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<DepartmentSettings> for super::DepartmentSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DepartmentSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chat_enabled: value.chat_enabled?,
+                    solved_ticket_reassignment_strategy: value
+                        .solved_ticket_reassignment_strategy?,
+                    support_group_id: value.support_group_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::DepartmentSettings> for DepartmentSettings {
+            fn from(value: super::DepartmentSettings) -> Self {
+                Self {
+                    chat_enabled: Ok(value.chat_enabled),
+                    solved_ticket_reassignment_strategy: Ok(
+                        value.solved_ticket_reassignment_strategy,
+                    ),
+                    support_group_id: Ok(value.support_group_id),
                     extra: Ok(value.extra),
                 }
             }
@@ -5084,6 +10955,528 @@ other writable keys may be added as extra properties.
                     sender_type: Ok(value.sender_type),
                     timestamp: Ok(value.timestamp),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Goal {
+            attribution_model: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::AttributionModel>,
+                ::std::string::String,
+            >,
+            attribution_period: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::GoalSettings>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Goal {
+            fn default() -> Self {
+                Self {
+                    attribution_model: Ok(Default::default()),
+                    attribution_period: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    settings: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Goal {
+            pub fn attribution_model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::AttributionModel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_model: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn attribution_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_period: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GoalSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Goal> for super::Goal {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Goal,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attribution_model: value.attribution_model?,
+                    attribution_period: value.attribution_period?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    name: value.name?,
+                    settings: value.settings?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Goal> for Goal {
+            fn from(value: super::Goal) -> Self {
+                Self {
+                    attribution_model: Ok(value.attribution_model),
+                    attribution_period: Ok(value.attribution_period),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct GoalCondition {
+            operator: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for GoalCondition {
+            fn default() -> Self {
+                Self {
+                    operator: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl GoalCondition {
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<GoalCondition> for super::GoalCondition {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GoalCondition,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    operator: value.operator?,
+                    type_: value.type_?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::GoalCondition> for GoalCondition {
+            fn from(value: super::GoalCondition) -> Self {
+                Self {
+                    operator: Ok(value.operator),
+                    type_: Ok(value.type_),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct GoalSettings {
+            conditions: ::std::result::Result<
+                ::std::vec::Vec<super::GoalCondition>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for GoalSettings {
+            fn default() -> Self {
+                Self {
+                    conditions: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl GoalSettings {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::GoalCondition>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<GoalSettings> for super::GoalSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GoalSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::GoalSettings> for GoalSettings {
+            fn from(value: super::GoalSettings) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct IncrementalAgentEventsPage {
+            agent_events: ::std::result::Result<
+                ::std::vec::Vec<super::AgentEvent>,
+                ::std::string::String,
+            >,
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            end_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<super::EpochTime>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for IncrementalAgentEventsPage {
+            fn default() -> Self {
+                Self {
+                    agent_events: Ok(Default::default()),
+                    count: Ok(Default::default()),
+                    end_id: Ok(Default::default()),
+                    end_time: Ok(Default::default()),
+                    next_page: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl IncrementalAgentEventsPage {
+            pub fn agent_events<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AgentEvent>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_events = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_events: {e}")
+                    });
+                self
+            }
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn end_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_id = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_id: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EpochTime>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<IncrementalAgentEventsPage>
+        for super::IncrementalAgentEventsPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IncrementalAgentEventsPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_events: value.agent_events?,
+                    count: value.count?,
+                    end_id: value.end_id?,
+                    end_time: value.end_time?,
+                    next_page: value.next_page?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::IncrementalAgentEventsPage>
+        for IncrementalAgentEventsPage {
+            fn from(value: super::IncrementalAgentEventsPage) -> Self {
+                Self {
+                    agent_events: Ok(value.agent_events),
+                    count: Ok(value.count),
+                    end_id: Ok(value.end_id),
+                    end_time: Ok(value.end_time),
+                    next_page: Ok(value.next_page),
                     extra: Ok(value.extra),
                 }
             }
@@ -6752,6 +13145,494 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct OauthClient {
+            agent_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            client_identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<crate::Password>,
+                ::std::string::String,
+            >,
+            client_type: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::OauthClientType>,
+                ::std::string::String,
+            >,
+            company: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            redirect_uris: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            update_date: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for OauthClient {
+            fn default() -> Self {
+                Self {
+                    agent_id: Ok(Default::default()),
+                    client_identifier: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    client_type: Ok(Default::default()),
+                    company: Ok(Default::default()),
+                    create_date: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    redirect_uris: Ok(Default::default()),
+                    scopes: Ok(Default::default()),
+                    update_date: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl OauthClient {
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn client_identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_identifier = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for client_identifier: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Password>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::OauthClientType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+            pub fn update_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.update_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for update_date: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<OauthClient> for super::OauthClient {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OauthClient,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_id: value.agent_id?,
+                    client_identifier: value.client_identifier?,
+                    client_secret: value.client_secret?,
+                    client_type: value.client_type?,
+                    company: value.company?,
+                    create_date: value.create_date?,
+                    id: value.id?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                    scopes: value.scopes?,
+                    update_date: value.update_date?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::OauthClient> for OauthClient {
+            fn from(value: super::OauthClient) -> Self {
+                Self {
+                    agent_id: Ok(value.agent_id),
+                    client_identifier: Ok(value.client_identifier),
+                    client_secret: Ok(value.client_secret),
+                    client_type: Ok(value.client_type),
+                    company: Ok(value.company),
+                    create_date: Ok(value.create_date),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
+                    scopes: Ok(value.scopes),
+                    update_date: Ok(value.update_date),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct OauthToken {
+            access_token: ::std::result::Result<
+                ::std::option::Option<crate::Password>,
+                ::std::string::String,
+            >,
+            agent_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            client_identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            create_date: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            expire_date: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<crate::Password>,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for OauthToken {
+            fn default() -> Self {
+                Self {
+                    access_token: Ok(Default::default()),
+                    agent_id: Ok(Default::default()),
+                    client_identifier: Ok(Default::default()),
+                    create_date: Ok(Default::default()),
+                    expire_date: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    refresh_token: Ok(Default::default()),
+                    scopes: Ok(Default::default()),
+                    token_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl OauthToken {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Password>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_token: {e}")
+                    });
+                self
+            }
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn client_identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_identifier = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for client_identifier: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn create_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_date: {e}")
+                    });
+                self
+            }
+            pub fn expire_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expire_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expire_date: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Password>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<OauthToken> for super::OauthToken {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OauthToken,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                    agent_id: value.agent_id?,
+                    client_identifier: value.client_identifier?,
+                    create_date: value.create_date?,
+                    expire_date: value.expire_date?,
+                    id: value.id?,
+                    refresh_token: value.refresh_token?,
+                    scopes: value.scopes?,
+                    token_type: value.token_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::OauthToken> for OauthToken {
+            fn from(value: super::OauthToken) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
+                    agent_id: Ok(value.agent_id),
+                    client_identifier: Ok(value.client_identifier),
+                    create_date: Ok(value.create_date),
+                    expire_date: Ok(value.expire_date),
+                    id: Ok(value.id),
+                    refresh_token: Ok(value.refresh_token),
+                    scopes: Ok(value.scopes),
+                    token_type: Ok(value.token_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct OfflineMessage {
             deleted: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -7416,6 +14297,97 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct ReassignmentSettings {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ReassignmentSettings {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    timeout: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ReassignmentSettings {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ReassignmentSettings>
+        for super::ReassignmentSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReassignmentSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    timeout: value.timeout?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ReassignmentSettings> for ReassignmentSettings {
+            fn from(value: super::ReassignmentSettings) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    timeout: Ok(value.timeout),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct ResponseTime {
             avg: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -7519,6 +14491,478 @@ other writable keys may be added as extra properties.
                     avg: Ok(value.avg),
                     first: Ok(value.first),
                     max: Ok(value.max),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Role {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            members_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            permissions: ::std::result::Result<
+                ::std::option::Option<super::RolePermissions>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Role {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    members_count: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    permissions: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Role {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn members_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members_count: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RolePermissions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permissions: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Role> for super::Role {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Role,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    members_count: value.members_count?,
+                    name: value.name?,
+                    permissions: value.permissions?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Role> for Role {
+            fn from(value: super::Role) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    members_count: Ok(value.members_count),
+                    name: Ok(value.name),
+                    permissions: Ok(value.permissions),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct RolePermissions {
+            access_analytics: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            edit_chat_tags: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            edit_department_agents: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            edit_visitor_information: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            edit_visitor_notes: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            manage_bans: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            manage_shortcuts: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            proactive_chatting: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            set_agent_chat_limit: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            view_monitor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            view_past_chats: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visitors_seen: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for RolePermissions {
+            fn default() -> Self {
+                Self {
+                    access_analytics: Ok(Default::default()),
+                    edit_chat_tags: Ok(Default::default()),
+                    edit_department_agents: Ok(Default::default()),
+                    edit_visitor_information: Ok(Default::default()),
+                    edit_visitor_notes: Ok(Default::default()),
+                    manage_bans: Ok(Default::default()),
+                    manage_shortcuts: Ok(Default::default()),
+                    proactive_chatting: Ok(Default::default()),
+                    set_agent_chat_limit: Ok(Default::default()),
+                    view_monitor: Ok(Default::default()),
+                    view_past_chats: Ok(Default::default()),
+                    visitors_seen: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl RolePermissions {
+            pub fn access_analytics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_analytics = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for access_analytics: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn edit_chat_tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_chat_tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_chat_tags: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn edit_department_agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_department_agents = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_department_agents: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn edit_visitor_information<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visitor_information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visitor_information: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn edit_visitor_notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visitor_notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visitor_notes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn manage_bans<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.manage_bans = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for manage_bans: {e}")
+                    });
+                self
+            }
+            pub fn manage_shortcuts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.manage_shortcuts = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for manage_shortcuts: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn proactive_chatting<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proactive_chatting = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for proactive_chatting: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn set_agent_chat_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.set_agent_chat_limit = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for set_agent_chat_limit: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn view_monitor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.view_monitor = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for view_monitor: {e}")
+                    });
+                self
+            }
+            pub fn view_past_chats<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.view_past_chats = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for view_past_chats: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visitors_seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visitors_seen = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for visitors_seen: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<RolePermissions> for super::RolePermissions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RolePermissions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_analytics: value.access_analytics?,
+                    edit_chat_tags: value.edit_chat_tags?,
+                    edit_department_agents: value.edit_department_agents?,
+                    edit_visitor_information: value.edit_visitor_information?,
+                    edit_visitor_notes: value.edit_visitor_notes?,
+                    manage_bans: value.manage_bans?,
+                    manage_shortcuts: value.manage_shortcuts?,
+                    proactive_chatting: value.proactive_chatting?,
+                    set_agent_chat_limit: value.set_agent_chat_limit?,
+                    view_monitor: value.view_monitor?,
+                    view_past_chats: value.view_past_chats?,
+                    visitors_seen: value.visitors_seen?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::RolePermissions> for RolePermissions {
+            fn from(value: super::RolePermissions) -> Self {
+                Self {
+                    access_analytics: Ok(value.access_analytics),
+                    edit_chat_tags: Ok(value.edit_chat_tags),
+                    edit_department_agents: Ok(value.edit_department_agents),
+                    edit_visitor_information: Ok(value.edit_visitor_information),
+                    edit_visitor_notes: Ok(value.edit_visitor_notes),
+                    manage_bans: Ok(value.manage_bans),
+                    manage_shortcuts: Ok(value.manage_shortcuts),
+                    proactive_chatting: Ok(value.proactive_chatting),
+                    set_agent_chat_limit: Ok(value.set_agent_chat_limit),
+                    view_monitor: Ok(value.view_monitor),
+                    view_past_chats: Ok(value.view_past_chats),
+                    visitors_seen: Ok(value.visitors_seen),
                     extra: Ok(value.extra),
                 }
             }
@@ -8066,6 +15510,443 @@ other writable keys may be added as extra properties.
                     region: Ok(value.region),
                     start_date: Ok(value.start_date),
                     user_agent: Ok(value.user_agent),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Shortcut {
+            agents: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            departments: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::ShortcutScope>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Shortcut {
+            fn default() -> Self {
+                Self {
+                    agents: Ok(Default::default()),
+                    departments: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Shortcut {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn departments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.departments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for departments: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::ShortcutScope>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Shortcut> for super::Shortcut {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Shortcut,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    departments: value.departments?,
+                    id: value.id?,
+                    message: value.message?,
+                    name: value.name?,
+                    options: value.options?,
+                    scope: value.scope?,
+                    tags: value.tags?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Shortcut> for Shortcut {
+            fn from(value: super::Shortcut) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    departments: Ok(value.departments),
+                    id: Ok(value.id),
+                    message: Ok(value.message),
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                    scope: Ok(value.scope),
+                    tags: Ok(value.tags),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct Skill {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Skill {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Skill {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Skill> for super::Skill {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Skill,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    members: value.members?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Skill> for Skill {
+            fn from(value: super::Skill) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct SkillRoutingSettings {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_wait_time: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for SkillRoutingSettings {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    max_wait_time: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl SkillRoutingSettings {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn max_wait_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_wait_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_wait_time: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<SkillRoutingSettings>
+        for super::SkillRoutingSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SkillRoutingSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    max_wait_time: value.max_wait_time?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::SkillRoutingSettings> for SkillRoutingSettings {
+            fn from(value: super::SkillRoutingSettings) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    max_wait_time: Ok(value.max_wait_time),
                     extra: Ok(value.extra),
                 }
             }
@@ -8995,6 +16876,348 @@ other writable keys may be added as extra properties.
         }
 
         #[derive(Clone, Debug)]
+        pub struct Trigger {
+            definition: ::std::result::Result<
+                ::std::option::Option<super::TriggerDefinition>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for Trigger {
+            fn default() -> Self {
+                Self {
+                    definition: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl Trigger {
+            pub fn definition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TriggerDefinition>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.definition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for definition: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<Trigger> for super::Trigger {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Trigger,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    definition: value.definition?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::Trigger> for Trigger {
+            fn from(value: super::Trigger) -> Self {
+                Self {
+                    definition: Ok(value.definition),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct TriggerDefinition {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            condition: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            editor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            event: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TriggerDefinition {
+            fn default() -> Self {
+                Self {
+                    actions: Ok(Default::default()),
+                    condition: Ok(Default::default()),
+                    editor: Ok(Default::default()),
+                    event: Ok(Default::default()),
+                    version: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TriggerDefinition {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn condition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.condition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for condition: {e}")
+                    });
+                self
+            }
+            pub fn editor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.editor = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for editor: {e}")
+                    });
+                self
+            }
+            pub fn event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for event: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TriggerDefinition> for super::TriggerDefinition {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TriggerDefinition,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    condition: value.condition?,
+                    editor: value.editor?,
+                    event: value.event?,
+                    version: value.version?,
+                    extra: value.extra?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::TriggerDefinition> for TriggerDefinition {
+            fn from(value: super::TriggerDefinition) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    condition: Ok(value.condition),
+                    editor: Ok(value.editor),
+                    event: Ok(value.event),
+                    version: Ok(value.version),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateAccountRequest {
+            billing: ::std::result::Result<
+                ::std::option::Option<super::AccountBilling>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateAccountRequest {
+            fn default() -> Self {
+                Self {
+                    billing: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateAccountRequest {
+            pub fn billing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AccountBilling>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for billing: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateAccountRequest>
+        for super::UpdateAccountRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateAccountRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { billing: value.billing? })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateAccountRequest> for UpdateAccountRequest {
+            fn from(value: super::UpdateAccountRequest) -> Self {
+                Self { billing: Ok(value.billing) }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct UpdateAgentRequest {
             display_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -9352,6 +17575,900 @@ other writable keys may be added as extra properties.
                     visitor_notes: Ok(value.visitor_notes),
                     visitor_phone: Ok(value.visitor_phone),
                     extra: Ok(value.extra),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateDepartmentRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::DepartmentSettings>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateDepartmentRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    settings: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateDepartmentRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepartmentSettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateDepartmentRequest>
+        for super::UpdateDepartmentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateDepartmentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    members: value.members?,
+                    name: value.name?,
+                    settings: value.settings?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateDepartmentRequest>
+        for UpdateDepartmentRequest {
+            fn from(value: super::UpdateDepartmentRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateGoalRequest {
+            attribution_model: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::AttributionModel>,
+                ::std::string::String,
+            >,
+            attribution_period: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::GoalSettings>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateGoalRequest {
+            fn default() -> Self {
+                Self {
+                    attribution_model: Ok(Default::default()),
+                    attribution_period: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    settings: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateGoalRequest {
+            pub fn attribution_model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::AttributionModel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_model: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn attribution_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attribution_period: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GoalSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateGoalRequest> for super::UpdateGoalRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateGoalRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attribution_model: value.attribution_model?,
+                    attribution_period: value.attribution_period?,
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                    settings: value.settings?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateGoalRequest> for UpdateGoalRequest {
+            fn from(value: super::UpdateGoalRequest) -> Self {
+                Self {
+                    attribution_model: Ok(value.attribution_model),
+                    attribution_period: Ok(value.attribution_period),
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
+                    settings: Ok(value.settings),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateOauthClientRequest {
+            client_type: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::OauthClientType>,
+                ::std::string::String,
+            >,
+            company: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            redirect_uris: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateOauthClientRequest {
+            fn default() -> Self {
+                Self {
+                    client_type: Ok(Default::default()),
+                    company: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    redirect_uris: Ok(Default::default()),
+                    scopes: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateOauthClientRequest {
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::OauthClientType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateOauthClientRequest>
+        for super::UpdateOauthClientRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateOauthClientRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_type: value.client_type?,
+                    company: value.company?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                    scopes: value.scopes?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateOauthClientRequest>
+        for UpdateOauthClientRequest {
+            fn from(value: super::UpdateOauthClientRequest) -> Self {
+                Self {
+                    client_type: Ok(value.client_type),
+                    company: Ok(value.company),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
+                    scopes: Ok(value.scopes),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateRoleRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            permissions: ::std::result::Result<
+                ::std::option::Option<super::RolePermissions>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateRoleRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    permissions: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateRoleRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RolePermissions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permissions: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateRoleRequest> for super::UpdateRoleRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateRoleRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                    permissions: value.permissions?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateRoleRequest> for UpdateRoleRequest {
+            fn from(value: super::UpdateRoleRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
+                    permissions: Ok(value.permissions),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateShortcutRequest {
+            agents: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            departments: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::ShortcutScope>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateShortcutRequest {
+            fn default() -> Self {
+                Self {
+                    agents: Ok(Default::default()),
+                    departments: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateShortcutRequest {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn departments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.departments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for departments: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::ShortcutScope>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateShortcutRequest>
+        for super::UpdateShortcutRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateShortcutRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    departments: value.departments?,
+                    message: value.message?,
+                    name: value.name?,
+                    options: value.options?,
+                    scope: value.scope?,
+                    tags: value.tags?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateShortcutRequest>
+        for UpdateShortcutRequest {
+            fn from(value: super::UpdateShortcutRequest) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    departments: Ok(value.departments),
+                    message: Ok(value.message),
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                    scope: Ok(value.scope),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateSkillRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateSkillRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateSkillRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.members = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for members: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateSkillRequest> for super::UpdateSkillRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateSkillRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    members: value.members?,
+                    name: value.name?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateSkillRequest> for UpdateSkillRequest {
+            fn from(value: super::UpdateSkillRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UpdateTriggerRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<super::Flag>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UpdateTriggerRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UpdateTriggerRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Flag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OptionalText>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map(crate::OptionalText::into_option)
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UpdateTriggerRequest>
+        for super::UpdateTriggerRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateTriggerRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    enabled: value.enabled?,
+                    name: value.name?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UpdateTriggerRequest> for UpdateTriggerRequest {
+            fn from(value: super::UpdateTriggerRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
                 }
             }
         }
@@ -10212,6 +19329,226 @@ know are kept whole as `Unknown`.*/
         }
     }
 
+    ///Which chat a conversion is credited to.
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum AttributionModel {
+        ///`"first_touch"`
+        FirstTouch,
+        ///`"last_touch"`
+        LastTouch,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl AttributionModel {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::FirstTouch => "first_touch",
+                Self::LastTouch => "last_touch",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for AttributionModel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for AttributionModel {
+        fn from(value: &str) -> Self {
+            match value {
+                "first_touch" => Self::FirstTouch,
+                "last_touch" => Self::LastTouch,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for AttributionModel {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "first_touch" => Self::FirstTouch,
+                "last_touch" => Self::LastTouch,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for AttributionModel {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for AttributionModel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for AttributionModel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = AttributionModel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a AttributionModel string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<AttributionModel, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<AttributionModel, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AttributionModel {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "AttributionModel".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
+    ///What a ban is of.
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum BanType {
+        ///`"visitor"`
+        Visitor,
+        ///`"ip_address"`
+        IpAddress,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl BanType {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Visitor => "visitor",
+                Self::IpAddress => "ip_address",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for BanType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for BanType {
+        fn from(value: &str) -> Self {
+            match value {
+                "visitor" => Self::Visitor,
+                "ip_address" => Self::IpAddress,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for BanType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "visitor" => Self::Visitor,
+                "ip_address" => Self::IpAddress,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for BanType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for BanType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for BanType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = BanType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a BanType string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<BanType, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<BanType, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for BanType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "BanType".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
     ///The kind of a chat, as search results and the search language name it.
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
@@ -10313,6 +19650,116 @@ know are kept whole as `Unknown`.*/
     impl ::schemars::JsonSchema for ChatType {
         fn schema_name() -> ::std::borrow::Cow<'static, str> {
             "ChatType".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
+    ///Whether a client can keep a secret ("confidential") or not ("public", the default).
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum OauthClientType {
+        ///`"public"`
+        Public,
+        ///`"confidential"`
+        Confidential,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl OauthClientType {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Public => "public",
+                Self::Confidential => "confidential",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for OauthClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for OauthClientType {
+        fn from(value: &str) -> Self {
+            match value {
+                "public" => Self::Public,
+                "confidential" => Self::Confidential,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for OauthClientType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "public" => Self::Public,
+                "confidential" => Self::Confidential,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for OauthClientType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for OauthClientType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for OauthClientType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = OauthClientType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a OauthClientType string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<OauthClientType, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<OauthClientType, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for OauthClientType {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "OauthClientType".into()
         }
 
         fn json_schema(
@@ -10432,6 +19879,121 @@ know are kept whole as `Unknown`.*/
         }
     }
 
+    ///How chats reach agents.
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum RoutingMode {
+        ///`"broadcast"`
+        Broadcast,
+        ///`"assigned"`
+        Assigned,
+        ///`"hybrid"`
+        Hybrid,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl RoutingMode {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Broadcast => "broadcast",
+                Self::Assigned => "assigned",
+                Self::Hybrid => "hybrid",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for RoutingMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for RoutingMode {
+        fn from(value: &str) -> Self {
+            match value {
+                "broadcast" => Self::Broadcast,
+                "assigned" => Self::Assigned,
+                "hybrid" => Self::Hybrid,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for RoutingMode {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "broadcast" => Self::Broadcast,
+                "assigned" => Self::Assigned,
+                "hybrid" => Self::Hybrid,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for RoutingMode {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for RoutingMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for RoutingMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = RoutingMode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a RoutingMode string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<RoutingMode, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<RoutingMode, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for RoutingMode {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "RoutingMode".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
     ///Who sent a chat message.
     ///
     ///An open set: a value this version does not know is kept as `Unknown`.
@@ -10533,6 +20095,121 @@ know are kept whole as `Unknown`.*/
     impl ::schemars::JsonSchema for SenderType {
         fn schema_name() -> ::std::borrow::Cow<'static, str> {
             "SenderType".into()
+        }
+
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            <::std::string::String as ::schemars::JsonSchema>::json_schema(generator)
+        }
+    }
+
+    ///Who can use a shortcut.
+    ///
+    ///An open set: a value this version does not know is kept as `Unknown`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ShortcutScope {
+        ///`"all"`
+        All,
+        ///`"agent"`
+        Agent,
+        ///`"department"`
+        Department,
+        /// A value this version does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+
+    impl ShortcutScope {
+        /// The value as the API spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::All => "all",
+                Self::Agent => "agent",
+                Self::Department => "department",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+
+    impl ::std::fmt::Display for ShortcutScope {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl ::std::convert::From<&str> for ShortcutScope {
+        fn from(value: &str) -> Self {
+            match value {
+                "all" => Self::All,
+                "agent" => Self::Agent,
+                "department" => Self::Department,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl ::std::convert::From<::std::string::String> for ShortcutScope {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "all" => Self::All,
+                "agent" => Self::Agent,
+                "department" => Self::Department,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+
+    impl ::std::str::FromStr for ShortcutScope {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(value.into())
+        }
+    }
+
+    impl ::serde::Serialize for ShortcutScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for ShortcutScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ShortcutScope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a ShortcutScope string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ShortcutScope, E> {
+                    Ok(value.into())
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ShortcutScope, E> {
+                    Ok(value.into())
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ShortcutScope {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ShortcutScope".into()
         }
 
         fn json_schema(
@@ -10667,8 +20344,10 @@ know are kept whole as `Unknown`.*/
 /**Client for Zendesk Chat REST API
 
 The Zendesk Chat REST API under `/api/v2/chat/`: chats (offline messages and support chats),
-agents, visitors, and the incremental export of chats, agent timeline, conversions and department
-events.
+agents, visitors, the account, departments, skills, roles, goals, bans, shortcuts, triggers,
+routing settings, OAuth clients and tokens, the incremental export of chats, agent timeline,
+agent events, conversions and department events; and the real-time metrics under `/stream/` on
+their own host.
 
 
 Version: 2*/
@@ -10740,6 +20419,45 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Show the account
+
+The account of the access token: its key, status and plan; `billing` only for the owner.
+
+
+Sends a `GET` request to `/api/v2/chat/account`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_account()
+    .await?;
+```*/
+    pub fn get_account(&self) -> builder::GetAccount<'_> {
+        builder::GetAccount::new(self)
+    }
+
+    /**Update the account
+
+Changes the account's billing details. Only the owner can; on Chat accounts created from Zendesk Support the account can only be read (403).
+
+
+Sends a `PUT` request to `/api/v2/chat/account`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_account()
+    .body(body)
+    .await?;
+```*/
+    pub fn update_account(&self) -> builder::UpdateAccount<'_> {
+        builder::UpdateAccount::new(self)
+    }
+
     /**List agents
 
 Lists the account's agents in ascending id order. With no paging parameter the whole set
@@ -10924,6 +20642,114 @@ let value = client.delete_agent_shortcuts()
         builder::DeleteAgentShortcuts::new(self)
     }
 
+    /**List bans
+
+The account's bans in two arrays, visitor bans and IP address bans, each in ascending id
+order, paged by id like the agents: `limit` bans from `since_id` forward or up to `max_id`
+backward. The next page starts at `since_id` = the greatest id of the page + 1.
+
+
+Sends a `GET` request to `/api/v2/chat/bans`
+
+Arguments:
+- `limit`: The number of bans to return, at most 1000. 10 by default.
+- `max_id`: Return bans with this id or a smaller one (paging backward).
+- `since_id`: Return bans with this id or a greater one (paging forward).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_bans()
+    .limit(limit)
+    .max_id(max_id)
+    .since_id(since_id)
+    .await?;
+```*/
+    pub fn list_bans(&self) -> builder::ListBans<'_> {
+        builder::ListBans::new(self)
+    }
+
+    /**Create a ban
+
+Bans a visitor (by `visitor_id`) or an IP address (by `ip_address`).
+
+
+Sends a `POST` request to `/api/v2/chat/bans`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_ban()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_ban(&self) -> builder::CreateBan<'_> {
+        builder::CreateBan::new(self)
+    }
+
+    /**List banned IP addresses
+
+The banned IP addresses.
+
+
+Sends a `GET` request to `/api/v2/chat/bans/ip`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_ip_bans()
+    .await?;
+```*/
+    pub fn list_ip_bans(&self) -> builder::ListIpBans<'_> {
+        builder::ListIpBans::new(self)
+    }
+
+    /**Show a ban
+
+Sends a `GET` request to `/api/v2/chat/bans/{ban_id}`
+
+Arguments:
+- `ban_id`: The ban's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_ban()
+    .ban_id(ban_id)
+    .await?;
+```*/
+    pub fn get_ban(&self) -> builder::GetBan<'_> {
+        builder::GetBan::new(self)
+    }
+
+    /**Delete a ban
+
+Lifts the ban.
+
+
+Sends a `DELETE` request to `/api/v2/chat/bans/{ban_id}`
+
+Arguments:
+- `ban_id`: The ban's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_ban()
+    .ban_id(ban_id)
+    .await?;
+```*/
+    pub fn delete_ban(&self) -> builder::DeleteBan<'_> {
+        builder::DeleteBan::new(self)
+    }
+
     /**List chats
 
 Lists all the chats for the account. With `ids`, the answer is a `docs` map from chat id to
@@ -11080,6 +20906,284 @@ let value = client.delete_chat()
         builder::DeleteChat::new(self)
     }
 
+    /**List departments
+
+Every department of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/departments`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_departments()
+    .await?;
+```*/
+    pub fn list_departments(&self) -> builder::ListDepartments<'_> {
+        builder::ListDepartments::new(self)
+    }
+
+    /**Create a department
+
+Sends a `POST` request to `/api/v2/chat/departments`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_department()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_department(&self) -> builder::CreateDepartment<'_> {
+        builder::CreateDepartment::new(self)
+    }
+
+    /**Show a department by name
+
+Sends a `GET` request to `/api/v2/chat/departments/name/{department_name}`
+
+Arguments:
+- `department_name`: The department's name (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_department_by_name()
+    .department_name(department_name)
+    .await?;
+```*/
+    pub fn get_department_by_name(&self) -> builder::GetDepartmentByName<'_> {
+        builder::GetDepartmentByName::new(self)
+    }
+
+    /**Update a department by name
+
+Sends a `PUT` request to `/api/v2/chat/departments/name/{department_name}`
+
+Arguments:
+- `department_name`: The department's name (percent-encoded by the client).
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_department_by_name()
+    .department_name(department_name)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_department_by_name(&self) -> builder::UpdateDepartmentByName<'_> {
+        builder::UpdateDepartmentByName::new(self)
+    }
+
+    /**Delete a department by name
+
+Sends a `DELETE` request to `/api/v2/chat/departments/name/{department_name}`
+
+Arguments:
+- `department_name`: The department's name (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_department_by_name()
+    .department_name(department_name)
+    .await?;
+```*/
+    pub fn delete_department_by_name(&self) -> builder::DeleteDepartmentByName<'_> {
+        builder::DeleteDepartmentByName::new(self)
+    }
+
+    /**Show a department
+
+Sends a `GET` request to `/api/v2/chat/departments/{department_id}`
+
+Arguments:
+- `department_id`: The department's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_department()
+    .department_id(department_id)
+    .await?;
+```*/
+    pub fn get_department(&self) -> builder::GetDepartment<'_> {
+        builder::GetDepartment::new(self)
+    }
+
+    /**Update a department
+
+Sends a `PUT` request to `/api/v2/chat/departments/{department_id}`
+
+Arguments:
+- `department_id`: The department's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_department()
+    .department_id(department_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_department(&self) -> builder::UpdateDepartment<'_> {
+        builder::UpdateDepartment::new(self)
+    }
+
+    /**Delete a department
+
+Sends a `DELETE` request to `/api/v2/chat/departments/{department_id}`
+
+Arguments:
+- `department_id`: The department's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_department()
+    .department_id(department_id)
+    .await?;
+```*/
+    pub fn delete_department(&self) -> builder::DeleteDepartment<'_> {
+        builder::DeleteDepartment::new(self)
+    }
+
+    /**List goals
+
+Every goal of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/goals`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_goals()
+    .await?;
+```*/
+    pub fn list_goals(&self) -> builder::ListGoals<'_> {
+        builder::ListGoals::new(self)
+    }
+
+    /**Create a goal
+
+Sends a `POST` request to `/api/v2/chat/goals`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_goal()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_goal(&self) -> builder::CreateGoal<'_> {
+        builder::CreateGoal::new(self)
+    }
+
+    /**Show a goal
+
+Sends a `GET` request to `/api/v2/chat/goals/{goal_id}`
+
+Arguments:
+- `goal_id`: The goal's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_goal()
+    .goal_id(goal_id)
+    .await?;
+```*/
+    pub fn get_goal(&self) -> builder::GetGoal<'_> {
+        builder::GetGoal::new(self)
+    }
+
+    /**Update a goal
+
+Sends a `PUT` request to `/api/v2/chat/goals/{goal_id}`
+
+Arguments:
+- `goal_id`: The goal's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_goal()
+    .goal_id(goal_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_goal(&self) -> builder::UpdateGoal<'_> {
+        builder::UpdateGoal::new(self)
+    }
+
+    /**Delete a goal
+
+Sends a `DELETE` request to `/api/v2/chat/goals/{goal_id}`
+
+Arguments:
+- `goal_id`: The goal's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_goal()
+    .goal_id(goal_id)
+    .await?;
+```*/
+    pub fn delete_goal(&self) -> builder::DeleteGoal<'_> {
+        builder::DeleteGoal::new(self)
+    }
+
+    /**Incremental agent events export
+
+Changes of the agents' attributes (`status`, `engagements`) since `start_time`, in Unix
+epoch **microseconds** like the agent timeline. "Limited availability" on the reference page.
+
+
+Sends a `GET` request to `/api/v2/chat/incremental/agent_events`
+
+Arguments:
+- `fields`: Resource expansion: which properties of the items to return, such as `chats(*)` (everything), `chats(id,comment,rating)` or `chats(response_time.max)`. Without it, items carry their id only.
+- `limit`: The number of items per page, at most 1000 (the default).
+- `start_id`: The id of the last item already seen at `start_time`, to resume after it. Defaults to the empty string. `next_page` carries it as the previous page's `end_id`.
+- `start_time`: Return timespans that started at or after this Unix epoch time, in **microseconds** (seconds followed by six digits). Defaults to 0. It must be more than five minutes in the past.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.export_agent_events()
+    .fields(fields)
+    .limit(limit)
+    .start_id(start_id)
+    .start_time(start_time)
+    .await?;
+```*/
+    pub fn export_agent_events(&self) -> builder::ExportAgentEvents<'_> {
+        builder::ExportAgentEvents::new(self)
+    }
+
     /**Incremental agent timeline export
 
 The agents' timespans (status and engagement count over a period) since `start_time`, which
@@ -11195,6 +21299,722 @@ let value = client.export_department_events()
         builder::ExportDepartmentEvents::new(self)
     }
 
+    /**List OAuth clients
+
+The account's OAuth clients. `client_secret` is given in full only when a client is created.
+
+
+Sends a `GET` request to `/api/v2/chat/oauth/clients`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_oauth_clients()
+    .await?;
+```*/
+    pub fn list_oauth_clients(&self) -> builder::ListOauthClients<'_> {
+        builder::ListOauthClients::new(self)
+    }
+
+    /**Create an OAuth client
+
+Creates a client; the answer is the only one that carries its `client_secret` in full.
+
+
+Sends a `POST` request to `/api/v2/chat/oauth/clients`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_oauth_client()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_oauth_client(&self) -> builder::CreateOauthClient<'_> {
+        builder::CreateOauthClient::new(self)
+    }
+
+    /**Show an OAuth client
+
+Sends a `GET` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+
+Arguments:
+- `oauth_client_id`: The OAuth client's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_oauth_client()
+    .oauth_client_id(oauth_client_id)
+    .await?;
+```*/
+    pub fn get_oauth_client(&self) -> builder::GetOauthClient<'_> {
+        builder::GetOauthClient::new(self)
+    }
+
+    /**Update an OAuth client
+
+Sends a `PUT` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+
+Arguments:
+- `oauth_client_id`: The OAuth client's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_oauth_client()
+    .oauth_client_id(oauth_client_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_oauth_client(&self) -> builder::UpdateOauthClient<'_> {
+        builder::UpdateOauthClient::new(self)
+    }
+
+    /**Delete an OAuth client
+
+Deletes the client; its tokens stop working.
+
+
+Sends a `DELETE` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+
+Arguments:
+- `oauth_client_id`: The OAuth client's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_oauth_client()
+    .oauth_client_id(oauth_client_id)
+    .await?;
+```*/
+    pub fn delete_oauth_client(&self) -> builder::DeleteOauthClient<'_> {
+        builder::DeleteOauthClient::new(self)
+    }
+
+    /**List OAuth tokens
+
+The account's OAuth tokens. `access_token` and `refresh_token` are secrets: the client never shows them in `Debug` output.
+
+
+Sends a `GET` request to `/api/v2/chat/oauth/tokens`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_oauth_tokens()
+    .await?;
+```*/
+    pub fn list_oauth_tokens(&self) -> builder::ListOauthTokens<'_> {
+        builder::ListOauthTokens::new(self)
+    }
+
+    /**Revoke an OAuth token
+
+Revokes the token: it stops working at once.
+
+
+Sends a `DELETE` request to `/api/v2/chat/oauth/tokens/{oauth_token_id}`
+
+Arguments:
+- `oauth_token_id`: The OAuth token's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.revoke_oauth_token()
+    .oauth_token_id(oauth_token_id)
+    .await?;
+```*/
+    pub fn revoke_oauth_token(&self) -> builder::RevokeOauthToken<'_> {
+        builder::RevokeOauthToken::new(self)
+    }
+
+    /**List roles
+
+Every role of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/roles`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_roles()
+    .await?;
+```*/
+    pub fn list_roles(&self) -> builder::ListRoles<'_> {
+        builder::ListRoles::new(self)
+    }
+
+    /**Create a role
+
+Sends a `POST` request to `/api/v2/chat/roles`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_role()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_role(&self) -> builder::CreateRole<'_> {
+        builder::CreateRole::new(self)
+    }
+
+    /**Show a role
+
+Sends a `GET` request to `/api/v2/chat/roles/{role_id}`
+
+Arguments:
+- `role_id`: The role's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_role()
+    .role_id(role_id)
+    .await?;
+```*/
+    pub fn get_role(&self) -> builder::GetRole<'_> {
+        builder::GetRole::new(self)
+    }
+
+    /**Update a role
+
+Sends a `PUT` request to `/api/v2/chat/roles/{role_id}`
+
+Arguments:
+- `role_id`: The role's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_role()
+    .role_id(role_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_role(&self) -> builder::UpdateRole<'_> {
+        builder::UpdateRole::new(self)
+    }
+
+    /**Delete a role
+
+Sends a `DELETE` request to `/api/v2/chat/roles/{role_id}`
+
+Arguments:
+- `role_id`: The role's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_role()
+    .role_id(role_id)
+    .await?;
+```*/
+    pub fn delete_role(&self) -> builder::DeleteRole<'_> {
+        builder::DeleteRole::new(self)
+    }
+
+    /**Show the account's routing settings
+
+Sends a `GET` request to `/api/v2/chat/routing_settings/account`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_account_routing_settings()
+    .await?;
+```*/
+    pub fn get_account_routing_settings(
+        &self,
+    ) -> builder::GetAccountRoutingSettings<'_> {
+        builder::GetAccountRoutingSettings::new(self)
+    }
+
+    /**Update the account's routing settings
+
+Changes the settings given; nested objects are sent nested, never as dotted keys.
+
+
+Sends a `PATCH` request to `/api/v2/chat/routing_settings/account`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_account_routing_settings()
+    .body(body)
+    .await?;
+```*/
+    pub fn update_account_routing_settings(
+        &self,
+    ) -> builder::UpdateAccountRoutingSettings<'_> {
+        builder::UpdateAccountRoutingSettings::new(self)
+    }
+
+    /**List the agents' routing settings
+
+Sends a `GET` request to `/api/v2/chat/routing_settings/agents`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_agent_routing_settings()
+    .await?;
+```*/
+    pub fn list_agent_routing_settings(&self) -> builder::ListAgentRoutingSettings<'_> {
+        builder::ListAgentRoutingSettings::new(self)
+    }
+
+    /**Show the requesting agent's routing settings
+
+Sends a `GET` request to `/api/v2/chat/routing_settings/agents/me`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_current_agent_routing_settings()
+    .await?;
+```*/
+    pub fn get_current_agent_routing_settings(
+        &self,
+    ) -> builder::GetCurrentAgentRoutingSettings<'_> {
+        builder::GetCurrentAgentRoutingSettings::new(self)
+    }
+
+    /**Update the requesting agent's routing settings
+
+Sends a `PATCH` request to `/api/v2/chat/routing_settings/agents/me`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_current_agent_routing_settings()
+    .body(body)
+    .await?;
+```*/
+    pub fn update_current_agent_routing_settings(
+        &self,
+    ) -> builder::UpdateCurrentAgentRoutingSettings<'_> {
+        builder::UpdateCurrentAgentRoutingSettings::new(self)
+    }
+
+    /**Show an agent's routing settings
+
+Sends a `GET` request to `/api/v2/chat/routing_settings/agents/{agent_id}`
+
+Arguments:
+- `agent_id`: The agent's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_agent_routing_settings()
+    .agent_id(agent_id)
+    .await?;
+```*/
+    pub fn get_agent_routing_settings(&self) -> builder::GetAgentRoutingSettings<'_> {
+        builder::GetAgentRoutingSettings::new(self)
+    }
+
+    /**Update an agent's routing settings
+
+Sends a `PATCH` request to `/api/v2/chat/routing_settings/agents/{agent_id}`
+
+Arguments:
+- `agent_id`: The agent's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_agent_routing_settings()
+    .agent_id(agent_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_agent_routing_settings(
+        &self,
+    ) -> builder::UpdateAgentRoutingSettings<'_> {
+        builder::UpdateAgentRoutingSettings::new(self)
+    }
+
+    /**List shortcuts
+
+Every shortcut of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/shortcuts`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_shortcuts()
+    .await?;
+```*/
+    pub fn list_shortcuts(&self) -> builder::ListShortcuts<'_> {
+        builder::ListShortcuts::new(self)
+    }
+
+    /**Create a shortcut
+
+Sends a `POST` request to `/api/v2/chat/shortcuts`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_shortcut()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_shortcut(&self) -> builder::CreateShortcut<'_> {
+        builder::CreateShortcut::new(self)
+    }
+
+    /**Show a shortcut
+
+Sends a `GET` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+
+Arguments:
+- `shortcut_id`: The shortcut's id, which is its name (percent-encoded by the client; it may hold spaces).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_shortcut()
+    .shortcut_id(shortcut_id)
+    .await?;
+```*/
+    pub fn get_shortcut(&self) -> builder::GetShortcut<'_> {
+        builder::GetShortcut::new(self)
+    }
+
+    /**Update a shortcut
+
+Sends a `PUT` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+
+Arguments:
+- `shortcut_id`: The shortcut's id, which is its name (percent-encoded by the client; it may hold spaces).
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_shortcut()
+    .shortcut_id(shortcut_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_shortcut(&self) -> builder::UpdateShortcut<'_> {
+        builder::UpdateShortcut::new(self)
+    }
+
+    /**Delete a shortcut
+
+Sends a `DELETE` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+
+Arguments:
+- `shortcut_id`: The shortcut's id, which is its name (percent-encoded by the client; it may hold spaces).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_shortcut()
+    .shortcut_id(shortcut_id)
+    .await?;
+```*/
+    pub fn delete_shortcut(&self) -> builder::DeleteShortcut<'_> {
+        builder::DeleteShortcut::new(self)
+    }
+
+    /**List skills
+
+Every skill of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/skills`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_skills()
+    .await?;
+```*/
+    pub fn list_skills(&self) -> builder::ListSkills<'_> {
+        builder::ListSkills::new(self)
+    }
+
+    /**Create a skill
+
+Sends a `POST` request to `/api/v2/chat/skills`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_skill()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_skill(&self) -> builder::CreateSkill<'_> {
+        builder::CreateSkill::new(self)
+    }
+
+    /**Show a skill by name
+
+Sends a `GET` request to `/api/v2/chat/skills/name/{skill_name}`
+
+Arguments:
+- `skill_name`: The skill's name (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_skill_by_name()
+    .skill_name(skill_name)
+    .await?;
+```*/
+    pub fn get_skill_by_name(&self) -> builder::GetSkillByName<'_> {
+        builder::GetSkillByName::new(self)
+    }
+
+    /**Update a skill by name
+
+Sends a `PUT` request to `/api/v2/chat/skills/name/{skill_name}`
+
+Arguments:
+- `skill_name`: The skill's name (percent-encoded by the client).
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_skill_by_name()
+    .skill_name(skill_name)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_skill_by_name(&self) -> builder::UpdateSkillByName<'_> {
+        builder::UpdateSkillByName::new(self)
+    }
+
+    /**Delete a skill by name
+
+Sends a `DELETE` request to `/api/v2/chat/skills/name/{skill_name}`
+
+Arguments:
+- `skill_name`: The skill's name (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_skill_by_name()
+    .skill_name(skill_name)
+    .await?;
+```*/
+    pub fn delete_skill_by_name(&self) -> builder::DeleteSkillByName<'_> {
+        builder::DeleteSkillByName::new(self)
+    }
+
+    /**Show a skill
+
+Sends a `GET` request to `/api/v2/chat/skills/{skill_id}`
+
+Arguments:
+- `skill_id`: The skill's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_skill()
+    .skill_id(skill_id)
+    .await?;
+```*/
+    pub fn get_skill(&self) -> builder::GetSkill<'_> {
+        builder::GetSkill::new(self)
+    }
+
+    /**Update a skill
+
+Sends a `PUT` request to `/api/v2/chat/skills/{skill_id}`
+
+Arguments:
+- `skill_id`: The skill's id.
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_skill()
+    .skill_id(skill_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_skill(&self) -> builder::UpdateSkill<'_> {
+        builder::UpdateSkill::new(self)
+    }
+
+    /**Delete a skill
+
+Sends a `DELETE` request to `/api/v2/chat/skills/{skill_id}`
+
+Arguments:
+- `skill_id`: The skill's id.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_skill()
+    .skill_id(skill_id)
+    .await?;
+```*/
+    pub fn delete_skill(&self) -> builder::DeleteSkill<'_> {
+        builder::DeleteSkill::new(self)
+    }
+
+    /**List triggers
+
+Every trigger of the account, as a bare array (no paging).
+
+
+Sends a `GET` request to `/api/v2/chat/triggers`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.list_triggers()
+    .await?;
+```*/
+    pub fn list_triggers(&self) -> builder::ListTriggers<'_> {
+        builder::ListTriggers::new(self)
+    }
+
+    /**Create a trigger
+
+Sends a `POST` request to `/api/v2/chat/triggers`
+
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.create_trigger()
+    .body(body)
+    .await?;
+```*/
+    pub fn create_trigger(&self) -> builder::CreateTrigger<'_> {
+        builder::CreateTrigger::new(self)
+    }
+
+    /**Show a trigger
+
+Sends a `GET` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+
+Arguments:
+- `trigger_name_or_id`: The trigger's name or its id (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_trigger()
+    .trigger_name_or_id(trigger_name_or_id)
+    .await?;
+```*/
+    pub fn get_trigger(&self) -> builder::GetTrigger<'_> {
+        builder::GetTrigger::new(self)
+    }
+
+    /**Update a trigger
+
+Sends a `PUT` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+
+Arguments:
+- `trigger_name_or_id`: The trigger's name or its id (percent-encoded by the client).
+- `body`
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.update_trigger()
+    .trigger_name_or_id(trigger_name_or_id)
+    .body(body)
+    .await?;
+```*/
+    pub fn update_trigger(&self) -> builder::UpdateTrigger<'_> {
+        builder::UpdateTrigger::new(self)
+    }
+
+    /**Delete a trigger
+
+Sends a `DELETE` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+
+Arguments:
+- `trigger_name_or_id`: The trigger's name or its id (percent-encoded by the client).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.delete_trigger()
+    .trigger_name_or_id(trigger_name_or_id)
+    .await?;
+```*/
+    pub fn delete_trigger(&self) -> builder::DeleteTrigger<'_> {
+        builder::DeleteTrigger::new(self)
+    }
+
     /**Create a visitor
 
 Sends a `POST` request to `/api/v2/chat/visitors`
@@ -11251,6 +22071,96 @@ let value = client.update_visitor()
     pub fn update_visitor(&self) -> builder::UpdateVisitor<'_> {
         builder::UpdateVisitor::new(self)
     }
+
+    /**Show the real-time agent metrics
+
+How many agents are online, away and invisible now, on the real-time host.
+
+
+Sends a `GET` request to `/stream/agents`
+
+Arguments:
+- `department_id`: Only this department's metrics.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_agent_metrics()
+    .department_id(department_id)
+    .await?;
+```*/
+    pub fn get_agent_metrics(&self) -> builder::GetAgentMetrics<'_> {
+        builder::GetAgentMetrics::new(self)
+    }
+
+    /**Show one real-time agent metric
+
+Sends a `GET` request to `/stream/agents/{metric_key}`
+
+Arguments:
+- `metric_key`: One metric, such as `missed_chats` or `agents_online`.
+- `department_id`: Only this department's metrics.
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_agent_metric()
+    .metric_key(metric_key)
+    .department_id(department_id)
+    .await?;
+```*/
+    pub fn get_agent_metric(&self) -> builder::GetAgentMetric<'_> {
+        builder::GetAgentMetric::new(self)
+    }
+
+    /**Show the real-time chat metrics
+
+Every chat metric now, on the real-time host.
+
+
+Sends a `GET` request to `/stream/chats`
+
+Arguments:
+- `department_id`: Only this department's metrics.
+- `window`: The window of the windowed metrics, in minutes (30 or 60).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_chat_metrics()
+    .department_id(department_id)
+    .window(window)
+    .await?;
+```*/
+    pub fn get_chat_metrics(&self) -> builder::GetChatMetrics<'_> {
+        builder::GetChatMetrics::new(self)
+    }
+
+    /**Show one real-time chat metric
+
+Sends a `GET` request to `/stream/chats/{metric_key}`
+
+Arguments:
+- `metric_key`: One metric, such as `missed_chats` or `agents_online`.
+- `department_id`: Only this department's metrics.
+- `window`: The window of the windowed metrics, in minutes (30 or 60).
+
+Awaiting the builder gives the value, or the crate's `Error`; `.send_raw()` gives
+the raw `ResponseValue` (status and headers) with the same error.
+
+```ignore
+let value = client.get_chat_metric()
+    .metric_key(metric_key)
+    .department_id(department_id)
+    .window(window)
+    .await?;
+```*/
+    pub fn get_chat_metric(&self) -> builder::GetChatMetric<'_> {
+        builder::GetChatMetric::new(self)
+    }
 }
 
 /// Types for composing operation parameters.
@@ -11262,6 +22172,174 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_account`]
+
+[`Client::get_account`]: super::Client::get_account*/
+    #[derive(Debug, Clone)]
+    pub struct GetAccount<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/account", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_account`]
+
+[`Client::update_account`]: super::Client::update_account*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateAccount<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UpdateAccountRequest, String>,
+    }
+
+    impl<'a> UpdateAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateAccountRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateAccountRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateAccountRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateAccountRequest,
+            ) -> types::builder::UpdateAccountRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateAccountRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/account", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::list_agents`]
 
 [`Client::list_agents`]: super::Client::list_agents*/
@@ -12099,6 +23177,456 @@ pub mod builder {
         }
     }
 
+    /**Builder for [`Client::list_bans`]
+
+[`Client::list_bans`]: super::Client::list_bans*/
+    #[derive(Debug, Clone)]
+    pub struct ListBans<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        max_id: Result<Option<i64>, String>,
+        since_id: Result<Option<i64>, String>,
+    }
+
+    impl<'a> ListBans<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                max_id: Ok(None),
+                since_id: Ok(None),
+            }
+        }
+
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn max_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.max_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for max_id failed".to_string());
+            self
+        }
+
+        pub fn since_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.since_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for since_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/bans`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BanList>, Error<types::ErrorResponse>> {
+            let Self { client, limit, max_id, since_id } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let max_id = max_id.map_err(Error::InvalidRequest)?;
+            let since_id = since_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/bans", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("max_id", &max_id))
+                .query(&progenitor_client::QueryParam::new("since_id", &since_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_bans",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_ban`]
+
+[`Client::create_ban`]: super::Client::create_ban*/
+    #[derive(Debug, Clone)]
+    pub struct CreateBan<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateBanRequest, String>,
+    }
+
+    impl<'a> CreateBan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateBanRequest>,
+            <V as std::convert::TryInto<
+                types::CreateBanRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateBanRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateBanRequest,
+            ) -> types::builder::CreateBanRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/bans`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Ban>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateBanRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/bans", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_ban",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_ip_bans`]
+
+[`Client::list_ip_bans`]: super::Client::list_ip_bans*/
+    #[derive(Debug, Clone)]
+    pub struct ListIpBans<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListIpBans<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/bans/ip`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Ban>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/bans/ip", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_ip_bans",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_ban`]
+
+[`Client::get_ban`]: super::Client::get_ban*/
+    #[derive(Debug, Clone)]
+    pub struct GetBan<'a> {
+        client: &'a super::Client,
+        ban_id: Result<i64, String>,
+    }
+
+    impl<'a> GetBan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ban_id: Err("ban_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn ban_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.ban_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for ban_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/bans/{ban_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Ban>, Error<types::ErrorResponse>> {
+            let Self { client, ban_id } = self;
+            let ban_id = ban_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/bans/{}", client.baseurl, encode_path(& ban_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_ban",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_ban`]
+
+[`Client::delete_ban`]: super::Client::delete_ban*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteBan<'a> {
+        client: &'a super::Client,
+        ban_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteBan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ban_id: Err("ban_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn ban_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.ban_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for ban_id failed".to_string());
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/bans/{ban_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, ban_id } = self;
+            let ban_id = ban_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/bans/{}", client.baseurl, encode_path(& ban_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_ban",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::list_chats`]
 
 [`Client::list_chats`]: super::Client::list_chats*/
@@ -12784,6 +24312,1354 @@ pub mod builder {
         }
     }
 
+    /**Builder for [`Client::list_departments`]
+
+[`Client::list_departments`]: super::Client::list_departments*/
+    #[derive(Debug, Clone)]
+    pub struct ListDepartments<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListDepartments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/departments`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Department>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/departments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_departments",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_department`]
+
+[`Client::create_department`]: super::Client::create_department*/
+    #[derive(Debug, Clone)]
+    pub struct CreateDepartment<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateDepartmentRequest, String>,
+    }
+
+    impl<'a> CreateDepartment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateDepartmentRequest>,
+            <V as std::convert::TryInto<
+                types::CreateDepartmentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateDepartmentRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateDepartmentRequest,
+            ) -> types::builder::CreateDepartmentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/departments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Department>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateDepartmentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/departments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_department",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_department_by_name`]
+
+[`Client::get_department_by_name`]: super::Client::get_department_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct GetDepartmentByName<'a> {
+        client: &'a super::Client,
+        department_name: Result<::std::string::String, String>,
+    }
+
+    impl<'a> GetDepartmentByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_name: Err("department_name was not initialized".to_string()),
+            }
+        }
+
+        pub fn department_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.department_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for department_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/departments/name/{department_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Department>, Error<types::ErrorResponse>> {
+            let Self { client, department_name } = self;
+            let department_name = department_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/name/{}", client.baseurl, encode_path(&
+                department_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_department_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_department_by_name`]
+
+[`Client::update_department_by_name`]: super::Client::update_department_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateDepartmentByName<'a> {
+        client: &'a super::Client,
+        department_name: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateDepartmentRequest, String>,
+    }
+
+    impl<'a> UpdateDepartmentByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_name: Err("department_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn department_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.department_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for department_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateDepartmentRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateDepartmentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateDepartmentRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateDepartmentRequest,
+            ) -> types::builder::UpdateDepartmentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/departments/name/{department_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Department>, Error<types::ErrorResponse>> {
+            let Self { client, department_name, body } = self;
+            let department_name = department_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateDepartmentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/name/{}", client.baseurl, encode_path(&
+                department_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_department_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_department_by_name`]
+
+[`Client::delete_department_by_name`]: super::Client::delete_department_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteDepartmentByName<'a> {
+        client: &'a super::Client,
+        department_name: Result<::std::string::String, String>,
+    }
+
+    impl<'a> DeleteDepartmentByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_name: Err("department_name was not initialized".to_string()),
+            }
+        }
+
+        pub fn department_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.department_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for department_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/departments/name/{department_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, department_name } = self;
+            let department_name = department_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/name/{}", client.baseurl, encode_path(&
+                department_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_department_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_department`]
+
+[`Client::get_department`]: super::Client::get_department*/
+    #[derive(Debug, Clone)]
+    pub struct GetDepartment<'a> {
+        client: &'a super::Client,
+        department_id: Result<i64, String>,
+    }
+
+    impl<'a> GetDepartment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_id: Err("department_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/departments/{department_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Department>, Error<types::ErrorResponse>> {
+            let Self { client, department_id } = self;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/{}", client.baseurl, encode_path(&
+                department_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_department",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_department`]
+
+[`Client::update_department`]: super::Client::update_department*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateDepartment<'a> {
+        client: &'a super::Client,
+        department_id: Result<i64, String>,
+        body: Result<types::builder::UpdateDepartmentRequest, String>,
+    }
+
+    impl<'a> UpdateDepartment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_id: Err("department_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateDepartmentRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateDepartmentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateDepartmentRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateDepartmentRequest,
+            ) -> types::builder::UpdateDepartmentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/departments/{department_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Department>, Error<types::ErrorResponse>> {
+            let Self { client, department_id, body } = self;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateDepartmentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/{}", client.baseurl, encode_path(&
+                department_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_department",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_department`]
+
+[`Client::delete_department`]: super::Client::delete_department*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteDepartment<'a> {
+        client: &'a super::Client,
+        department_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteDepartment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_id: Err("department_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/departments/{department_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, department_id } = self;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/departments/{}", client.baseurl, encode_path(&
+                department_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_department",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_goals`]
+
+[`Client::list_goals`]: super::Client::list_goals*/
+    #[derive(Debug, Clone)]
+    pub struct ListGoals<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListGoals<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/goals`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Goal>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/goals", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_goals",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_goal`]
+
+[`Client::create_goal`]: super::Client::create_goal*/
+    #[derive(Debug, Clone)]
+    pub struct CreateGoal<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateGoalRequest, String>,
+    }
+
+    impl<'a> CreateGoal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateGoalRequest>,
+            <V as std::convert::TryInto<
+                types::CreateGoalRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateGoalRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateGoalRequest,
+            ) -> types::builder::CreateGoalRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/goals`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Goal>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateGoalRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/goals", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_goal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_goal`]
+
+[`Client::get_goal`]: super::Client::get_goal*/
+    #[derive(Debug, Clone)]
+    pub struct GetGoal<'a> {
+        client: &'a super::Client,
+        goal_id: Result<i64, String>,
+    }
+
+    impl<'a> GetGoal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                goal_id: Err("goal_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn goal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.goal_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for goal_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/goals/{goal_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Goal>, Error<types::ErrorResponse>> {
+            let Self { client, goal_id } = self;
+            let goal_id = goal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/goals/{}", client.baseurl, encode_path(& goal_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_goal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_goal`]
+
+[`Client::update_goal`]: super::Client::update_goal*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateGoal<'a> {
+        client: &'a super::Client,
+        goal_id: Result<i64, String>,
+        body: Result<types::builder::UpdateGoalRequest, String>,
+    }
+
+    impl<'a> UpdateGoal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                goal_id: Err("goal_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn goal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.goal_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for goal_id failed".to_string());
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateGoalRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateGoalRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateGoalRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateGoalRequest,
+            ) -> types::builder::UpdateGoalRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/goals/{goal_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Goal>, Error<types::ErrorResponse>> {
+            let Self { client, goal_id, body } = self;
+            let goal_id = goal_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateGoalRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/goals/{}", client.baseurl, encode_path(& goal_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_goal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_goal`]
+
+[`Client::delete_goal`]: super::Client::delete_goal*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteGoal<'a> {
+        client: &'a super::Client,
+        goal_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteGoal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                goal_id: Err("goal_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn goal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.goal_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for goal_id failed".to_string());
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/goals/{goal_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, goal_id } = self;
+            let goal_id = goal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/goals/{}", client.baseurl, encode_path(& goal_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_goal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::export_agent_events`]
+
+[`Client::export_agent_events`]: super::Client::export_agent_events*/
+    #[derive(Debug, Clone)]
+    pub struct ExportAgentEvents<'a> {
+        client: &'a super::Client,
+        fields: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        start_id: Result<Option<::std::string::String>, String>,
+        start_time: Result<Option<types::EpochTime>, String>,
+    }
+
+    impl<'a> ExportAgentEvents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                fields: Ok(None),
+                limit: Ok(None),
+                start_id: Ok(None),
+                start_time: Ok(None),
+            }
+        }
+
+        pub fn fields<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.fields = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for fields failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn start_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EpochTime>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EpochTime` for start_time failed".to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/incremental/agent_events`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IncrementalAgentEventsPage>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, fields, limit, start_id, start_time } = self;
+            let fields = fields.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let start_id = start_id.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/incremental/agent_events", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("fields", &fields))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("start_id", &start_id))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "export_agent_events",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::export_agent_timeline`]
 
 [`Client::export_agent_timeline`]: super::Client::export_agent_timeline*/
@@ -13352,6 +26228,3387 @@ pub mod builder {
         }
     }
 
+    /**Builder for [`Client::list_oauth_clients`]
+
+[`Client::list_oauth_clients`]: super::Client::list_oauth_clients*/
+    #[derive(Debug, Clone)]
+    pub struct ListOauthClients<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListOauthClients<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/oauth/clients`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::OauthClient>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/oauth/clients", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_oauth_clients",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_oauth_client`]
+
+[`Client::create_oauth_client`]: super::Client::create_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct CreateOauthClient<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateOauthClientRequest, String>,
+    }
+
+    impl<'a> CreateOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateOauthClientRequest>,
+            <V as std::convert::TryInto<
+                types::CreateOauthClientRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateOauthClientRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateOauthClientRequest,
+            ) -> types::builder::CreateOauthClientRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/oauth/clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OauthClient>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateOauthClientRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/oauth/clients", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_oauth_client`]
+
+[`Client::get_oauth_client`]: super::Client::get_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct GetOauthClient<'a> {
+        client: &'a super::Client,
+        oauth_client_id: Result<i64, String>,
+    }
+
+    impl<'a> GetOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn oauth_client_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.oauth_client_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for oauth_client_id failed".to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OauthClient>, Error<types::ErrorResponse>> {
+            let Self { client, oauth_client_id } = self;
+            let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/oauth/clients/{}", client.baseurl, encode_path(&
+                oauth_client_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_oauth_client`]
+
+[`Client::update_oauth_client`]: super::Client::update_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateOauthClient<'a> {
+        client: &'a super::Client,
+        oauth_client_id: Result<i64, String>,
+        body: Result<types::builder::UpdateOauthClientRequest, String>,
+    }
+
+    impl<'a> UpdateOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn oauth_client_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.oauth_client_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for oauth_client_id failed".to_string()
+                });
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateOauthClientRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateOauthClientRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateOauthClientRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateOauthClientRequest,
+            ) -> types::builder::UpdateOauthClientRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OauthClient>, Error<types::ErrorResponse>> {
+            let Self { client, oauth_client_id, body } = self;
+            let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateOauthClientRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/oauth/clients/{}", client.baseurl, encode_path(&
+                oauth_client_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_oauth_client`]
+
+[`Client::delete_oauth_client`]: super::Client::delete_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteOauthClient<'a> {
+        client: &'a super::Client,
+        oauth_client_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn oauth_client_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.oauth_client_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for oauth_client_id failed".to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/oauth/clients/{oauth_client_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, oauth_client_id } = self;
+            let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/oauth/clients/{}", client.baseurl, encode_path(&
+                oauth_client_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_oauth_tokens`]
+
+[`Client::list_oauth_tokens`]: super::Client::list_oauth_tokens*/
+    #[derive(Debug, Clone)]
+    pub struct ListOauthTokens<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListOauthTokens<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/oauth/tokens`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::OauthToken>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/oauth/tokens", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_oauth_tokens",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::revoke_oauth_token`]
+
+[`Client::revoke_oauth_token`]: super::Client::revoke_oauth_token*/
+    #[derive(Debug, Clone)]
+    pub struct RevokeOauthToken<'a> {
+        client: &'a super::Client,
+        oauth_token_id: Result<i64, String>,
+    }
+
+    impl<'a> RevokeOauthToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                oauth_token_id: Err("oauth_token_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn oauth_token_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.oauth_token_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for oauth_token_id failed".to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/oauth/tokens/{oauth_token_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, oauth_token_id } = self;
+            let oauth_token_id = oauth_token_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/oauth/tokens/{}", client.baseurl, encode_path(&
+                oauth_token_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "revoke_oauth_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_roles`]
+
+[`Client::list_roles`]: super::Client::list_roles*/
+    #[derive(Debug, Clone)]
+    pub struct ListRoles<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListRoles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/roles`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Role>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/roles", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_roles",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_role`]
+
+[`Client::create_role`]: super::Client::create_role*/
+    #[derive(Debug, Clone)]
+    pub struct CreateRole<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateRoleRequest, String>,
+    }
+
+    impl<'a> CreateRole<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateRoleRequest>,
+            <V as std::convert::TryInto<
+                types::CreateRoleRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateRoleRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateRoleRequest,
+            ) -> types::builder::CreateRoleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/roles`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Role>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateRoleRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/roles", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_role",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_role`]
+
+[`Client::get_role`]: super::Client::get_role*/
+    #[derive(Debug, Clone)]
+    pub struct GetRole<'a> {
+        client: &'a super::Client,
+        role_id: Result<i64, String>,
+    }
+
+    impl<'a> GetRole<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                role_id: Err("role_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn role_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.role_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for role_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/roles/{role_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Role>, Error<types::ErrorResponse>> {
+            let Self { client, role_id } = self;
+            let role_id = role_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/roles/{}", client.baseurl, encode_path(& role_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_role",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_role`]
+
+[`Client::update_role`]: super::Client::update_role*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateRole<'a> {
+        client: &'a super::Client,
+        role_id: Result<i64, String>,
+        body: Result<types::builder::UpdateRoleRequest, String>,
+    }
+
+    impl<'a> UpdateRole<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                role_id: Err("role_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn role_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.role_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for role_id failed".to_string());
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateRoleRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateRoleRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateRoleRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateRoleRequest,
+            ) -> types::builder::UpdateRoleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/roles/{role_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Role>, Error<types::ErrorResponse>> {
+            let Self { client, role_id, body } = self;
+            let role_id = role_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateRoleRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/roles/{}", client.baseurl, encode_path(& role_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_role",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_role`]
+
+[`Client::delete_role`]: super::Client::delete_role*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteRole<'a> {
+        client: &'a super::Client,
+        role_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteRole<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                role_id: Err("role_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn role_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.role_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for role_id failed".to_string());
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/roles/{role_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, role_id } = self;
+            let role_id = role_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/roles/{}", client.baseurl, encode_path(& role_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_role",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_account_routing_settings`]
+
+[`Client::get_account_routing_settings`]: super::Client::get_account_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetAccountRoutingSettings<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetAccountRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/routing_settings/account`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AccountRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/account", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_account_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_account_routing_settings`]
+
+[`Client::update_account_routing_settings`]: super::Client::update_account_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateAccountRoutingSettings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::AccountRoutingSettings, String>,
+    }
+
+    impl<'a> UpdateAccountRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AccountRoutingSettings>,
+            <V as std::convert::TryInto<
+                types::AccountRoutingSettings,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AccountRoutingSettings` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AccountRoutingSettings,
+            ) -> types::builder::AccountRoutingSettings,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PATCH` request to `/api/v2/chat/routing_settings/account`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AccountRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::AccountRoutingSettings::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/account", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_account_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_agent_routing_settings`]
+
+[`Client::list_agent_routing_settings`]: super::Client::list_agent_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct ListAgentRoutingSettings<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListAgentRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/routing_settings/agents`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentRoutingSettingsList>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/routing_settings/agents", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_agent_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_current_agent_routing_settings`]
+
+[`Client::get_current_agent_routing_settings`]: super::Client::get_current_agent_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetCurrentAgentRoutingSettings<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetCurrentAgentRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/routing_settings/agents/me`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/agents/me", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_current_agent_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_current_agent_routing_settings`]
+
+[`Client::update_current_agent_routing_settings`]: super::Client::update_current_agent_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCurrentAgentRoutingSettings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::AgentRoutingSettings, String>,
+    }
+
+    impl<'a> UpdateCurrentAgentRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AgentRoutingSettings>,
+            <V as std::convert::TryInto<
+                types::AgentRoutingSettings,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AgentRoutingSettings` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AgentRoutingSettings,
+            ) -> types::builder::AgentRoutingSettings,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PATCH` request to `/api/v2/chat/routing_settings/agents/me`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::AgentRoutingSettings::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/agents/me", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_current_agent_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_agent_routing_settings`]
+
+[`Client::get_agent_routing_settings`]: super::Client::get_agent_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetAgentRoutingSettings<'a> {
+        client: &'a super::Client,
+        agent_id: Result<i64, String>,
+    }
+
+    impl<'a> GetAgentRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for agent_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/routing_settings/agents/{agent_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, agent_id } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/agents/{}", client.baseurl,
+                encode_path(& agent_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_agent_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_agent_routing_settings`]
+
+[`Client::update_agent_routing_settings`]: super::Client::update_agent_routing_settings*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateAgentRoutingSettings<'a> {
+        client: &'a super::Client,
+        agent_id: Result<i64, String>,
+        body: Result<types::builder::AgentRoutingSettings, String>,
+    }
+
+    impl<'a> UpdateAgentRoutingSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for agent_id failed".to_string());
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AgentRoutingSettings>,
+            <V as std::convert::TryInto<
+                types::AgentRoutingSettings,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AgentRoutingSettings` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AgentRoutingSettings,
+            ) -> types::builder::AgentRoutingSettings,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PATCH` request to `/api/v2/chat/routing_settings/agents/{agent_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentRoutingSettingsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, agent_id, body } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AgentRoutingSettings::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/routing_settings/agents/{}", client.baseurl,
+                encode_path(& agent_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_agent_routing_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_shortcuts`]
+
+[`Client::list_shortcuts`]: super::Client::list_shortcuts*/
+    #[derive(Debug, Clone)]
+    pub struct ListShortcuts<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListShortcuts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/shortcuts`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Shortcut>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/shortcuts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_shortcuts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_shortcut`]
+
+[`Client::create_shortcut`]: super::Client::create_shortcut*/
+    #[derive(Debug, Clone)]
+    pub struct CreateShortcut<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateShortcutRequest, String>,
+    }
+
+    impl<'a> CreateShortcut<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateShortcutRequest>,
+            <V as std::convert::TryInto<
+                types::CreateShortcutRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateShortcutRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateShortcutRequest,
+            ) -> types::builder::CreateShortcutRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/shortcuts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Shortcut>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateShortcutRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/shortcuts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_shortcut",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_shortcut`]
+
+[`Client::get_shortcut`]: super::Client::get_shortcut*/
+    #[derive(Debug, Clone)]
+    pub struct GetShortcut<'a> {
+        client: &'a super::Client,
+        shortcut_id: Result<::std::string::String, String>,
+    }
+
+    impl<'a> GetShortcut<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                shortcut_id: Err("shortcut_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn shortcut_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.shortcut_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for shortcut_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Shortcut>, Error<types::ErrorResponse>> {
+            let Self { client, shortcut_id } = self;
+            let shortcut_id = shortcut_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/shortcuts/{}", client.baseurl, encode_path(& shortcut_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_shortcut",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_shortcut`]
+
+[`Client::update_shortcut`]: super::Client::update_shortcut*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateShortcut<'a> {
+        client: &'a super::Client,
+        shortcut_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateShortcutRequest, String>,
+    }
+
+    impl<'a> UpdateShortcut<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                shortcut_id: Err("shortcut_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn shortcut_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.shortcut_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for shortcut_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateShortcutRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateShortcutRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateShortcutRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateShortcutRequest,
+            ) -> types::builder::UpdateShortcutRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Shortcut>, Error<types::ErrorResponse>> {
+            let Self { client, shortcut_id, body } = self;
+            let shortcut_id = shortcut_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateShortcutRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/shortcuts/{}", client.baseurl, encode_path(& shortcut_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_shortcut",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_shortcut`]
+
+[`Client::delete_shortcut`]: super::Client::delete_shortcut*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteShortcut<'a> {
+        client: &'a super::Client,
+        shortcut_id: Result<::std::string::String, String>,
+    }
+
+    impl<'a> DeleteShortcut<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                shortcut_id: Err("shortcut_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn shortcut_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.shortcut_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for shortcut_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/shortcuts/{shortcut_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, shortcut_id } = self;
+            let shortcut_id = shortcut_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/shortcuts/{}", client.baseurl, encode_path(& shortcut_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_shortcut",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_skills`]
+
+[`Client::list_skills`]: super::Client::list_skills*/
+    #[derive(Debug, Clone)]
+    pub struct ListSkills<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListSkills<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/skills`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Skill>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/skills", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_skills",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_skill`]
+
+[`Client::create_skill`]: super::Client::create_skill*/
+    #[derive(Debug, Clone)]
+    pub struct CreateSkill<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateSkillRequest, String>,
+    }
+
+    impl<'a> CreateSkill<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateSkillRequest>,
+            <V as std::convert::TryInto<
+                types::CreateSkillRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateSkillRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateSkillRequest,
+            ) -> types::builder::CreateSkillRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/skills`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Skill>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateSkillRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/skills", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_skill",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_skill_by_name`]
+
+[`Client::get_skill_by_name`]: super::Client::get_skill_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct GetSkillByName<'a> {
+        client: &'a super::Client,
+        skill_name: Result<::std::string::String, String>,
+    }
+
+    impl<'a> GetSkillByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_name: Err("skill_name was not initialized".to_string()),
+            }
+        }
+
+        pub fn skill_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.skill_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for skill_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/skills/name/{skill_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Skill>, Error<types::ErrorResponse>> {
+            let Self { client, skill_name } = self;
+            let skill_name = skill_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/name/{}", client.baseurl, encode_path(& skill_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_skill_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_skill_by_name`]
+
+[`Client::update_skill_by_name`]: super::Client::update_skill_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateSkillByName<'a> {
+        client: &'a super::Client,
+        skill_name: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateSkillRequest, String>,
+    }
+
+    impl<'a> UpdateSkillByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_name: Err("skill_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn skill_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.skill_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for skill_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSkillRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSkillRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateSkillRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSkillRequest,
+            ) -> types::builder::UpdateSkillRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/skills/name/{skill_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Skill>, Error<types::ErrorResponse>> {
+            let Self { client, skill_name, body } = self;
+            let skill_name = skill_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSkillRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/name/{}", client.baseurl, encode_path(& skill_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_skill_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_skill_by_name`]
+
+[`Client::delete_skill_by_name`]: super::Client::delete_skill_by_name*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSkillByName<'a> {
+        client: &'a super::Client,
+        skill_name: Result<::std::string::String, String>,
+    }
+
+    impl<'a> DeleteSkillByName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_name: Err("skill_name was not initialized".to_string()),
+            }
+        }
+
+        pub fn skill_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.skill_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for skill_name failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/skills/name/{skill_name}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, skill_name } = self;
+            let skill_name = skill_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/name/{}", client.baseurl, encode_path(& skill_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_skill_by_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_skill`]
+
+[`Client::get_skill`]: super::Client::get_skill*/
+    #[derive(Debug, Clone)]
+    pub struct GetSkill<'a> {
+        client: &'a super::Client,
+        skill_id: Result<i64, String>,
+    }
+
+    impl<'a> GetSkill<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_id: Err("skill_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn skill_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.skill_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for skill_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/skills/{skill_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Skill>, Error<types::ErrorResponse>> {
+            let Self { client, skill_id } = self;
+            let skill_id = skill_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/{}", client.baseurl, encode_path(& skill_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_skill",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_skill`]
+
+[`Client::update_skill`]: super::Client::update_skill*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateSkill<'a> {
+        client: &'a super::Client,
+        skill_id: Result<i64, String>,
+        body: Result<types::builder::UpdateSkillRequest, String>,
+    }
+
+    impl<'a> UpdateSkill<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_id: Err("skill_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn skill_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.skill_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for skill_id failed".to_string());
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSkillRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSkillRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateSkillRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSkillRequest,
+            ) -> types::builder::UpdateSkillRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/skills/{skill_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Skill>, Error<types::ErrorResponse>> {
+            let Self { client, skill_id, body } = self;
+            let skill_id = skill_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSkillRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/{}", client.baseurl, encode_path(& skill_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_skill",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_skill`]
+
+[`Client::delete_skill`]: super::Client::delete_skill*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSkill<'a> {
+        client: &'a super::Client,
+        skill_id: Result<i64, String>,
+    }
+
+    impl<'a> DeleteSkill<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                skill_id: Err("skill_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn skill_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.skill_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for skill_id failed".to_string());
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/skills/{skill_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, skill_id } = self;
+            let skill_id = skill_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/skills/{}", client.baseurl, encode_path(& skill_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_skill",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_triggers`]
+
+[`Client::list_triggers`]: super::Client::list_triggers*/
+    #[derive(Debug, Clone)]
+    pub struct ListTriggers<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> ListTriggers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/triggers`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Trigger>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/chat/triggers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_triggers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::create_trigger`]
+
+[`Client::create_trigger`]: super::Client::create_trigger*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTrigger<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateTriggerRequest, String>,
+    }
+
+    impl<'a> CreateTrigger<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTriggerRequest>,
+            <V as std::convert::TryInto<
+                types::CreateTriggerRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateTriggerRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTriggerRequest,
+            ) -> types::builder::CreateTriggerRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/api/v2/chat/triggers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Trigger>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTriggerRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v2/chat/triggers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_trigger",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_trigger`]
+
+[`Client::get_trigger`]: super::Client::get_trigger*/
+    #[derive(Debug, Clone)]
+    pub struct GetTrigger<'a> {
+        client: &'a super::Client,
+        trigger_name_or_id: Result<::std::string::String, String>,
+    }
+
+    impl<'a> GetTrigger<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                trigger_name_or_id: Err(
+                    "trigger_name_or_id was not initialized".to_string(),
+                ),
+            }
+        }
+
+        pub fn trigger_name_or_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.trigger_name_or_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for trigger_name_or_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Trigger>, Error<types::ErrorResponse>> {
+            let Self { client, trigger_name_or_id } = self;
+            let trigger_name_or_id = trigger_name_or_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/triggers/{}", client.baseurl, encode_path(&
+                trigger_name_or_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_trigger",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::update_trigger`]
+
+[`Client::update_trigger`]: super::Client::update_trigger*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTrigger<'a> {
+        client: &'a super::Client,
+        trigger_name_or_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateTriggerRequest, String>,
+    }
+
+    impl<'a> UpdateTrigger<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                trigger_name_or_id: Err(
+                    "trigger_name_or_id was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn trigger_name_or_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.trigger_name_or_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for trigger_name_or_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateTriggerRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateTriggerRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateTriggerRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateTriggerRequest,
+            ) -> types::builder::UpdateTriggerRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `PUT` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Trigger>, Error<types::ErrorResponse>> {
+            let Self { client, trigger_name_or_id, body } = self;
+            let trigger_name_or_id = trigger_name_or_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateTriggerRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/triggers/{}", client.baseurl, encode_path(&
+                trigger_name_or_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_trigger",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_trigger`]
+
+[`Client::delete_trigger`]: super::Client::delete_trigger*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTrigger<'a> {
+        client: &'a super::Client,
+        trigger_name_or_id: Result<::std::string::String, String>,
+    }
+
+    impl<'a> DeleteTrigger<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                trigger_name_or_id: Err(
+                    "trigger_name_or_id was not initialized".to_string(),
+                ),
+            }
+        }
+
+        pub fn trigger_name_or_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.trigger_name_or_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for trigger_name_or_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v2/chat/triggers/{trigger_name_or_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, trigger_name_or_id } = self;
+            let trigger_name_or_id = trigger_name_or_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/chat/triggers/{}", client.baseurl, encode_path(&
+                trigger_name_or_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_trigger",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::create_visitor`]
 
 [`Client::create_visitor`]: super::Client::create_visitor*/
@@ -13662,6 +29919,422 @@ pub mod builder {
             }
         }
     }
+
+    /**Builder for [`Client::get_agent_metrics`]
+
+[`Client::get_agent_metrics`]: super::Client::get_agent_metrics*/
+    #[derive(Debug, Clone)]
+    pub struct GetAgentMetrics<'a> {
+        client: &'a super::Client,
+        department_id: Result<Option<i64>, String>,
+    }
+
+    impl<'a> GetAgentMetrics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_id: Ok(None),
+            }
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/stream/agents`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentMetricsAnswer>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, department_id } = self;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/stream/agents", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("department_id", &department_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_agent_metrics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_agent_metric`]
+
+[`Client::get_agent_metric`]: super::Client::get_agent_metric*/
+    #[derive(Debug, Clone)]
+    pub struct GetAgentMetric<'a> {
+        client: &'a super::Client,
+        metric_key: Result<::std::string::String, String>,
+        department_id: Result<Option<i64>, String>,
+    }
+
+    impl<'a> GetAgentMetric<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                metric_key: Err("metric_key was not initialized".to_string()),
+                department_id: Ok(None),
+            }
+        }
+
+        pub fn metric_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.metric_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for metric_key failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/stream/agents/{metric_key}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgentMetricsAnswer>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, metric_key, department_id } = self;
+            let metric_key = metric_key.map_err(Error::InvalidRequest)?;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/stream/agents/{}", client.baseurl, encode_path(& metric_key
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("department_id", &department_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_agent_metric",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_chat_metrics`]
+
+[`Client::get_chat_metrics`]: super::Client::get_chat_metrics*/
+    #[derive(Debug, Clone)]
+    pub struct GetChatMetrics<'a> {
+        client: &'a super::Client,
+        department_id: Result<Option<i64>, String>,
+        window: Result<Option<i64>, String>,
+    }
+
+    impl<'a> GetChatMetrics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                department_id: Ok(None),
+                window: Ok(None),
+            }
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        pub fn window<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.window = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for window failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/stream/chats`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ChatMetricsAnswer>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, department_id, window } = self;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let window = window.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/stream/chats", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("department_id", &department_id),
+                )
+                .query(&progenitor_client::QueryParam::new("window", &window))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_chat_metrics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_chat_metric`]
+
+[`Client::get_chat_metric`]: super::Client::get_chat_metric*/
+    #[derive(Debug, Clone)]
+    pub struct GetChatMetric<'a> {
+        client: &'a super::Client,
+        metric_key: Result<::std::string::String, String>,
+        department_id: Result<Option<i64>, String>,
+        window: Result<Option<i64>, String>,
+    }
+
+    impl<'a> GetChatMetric<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                metric_key: Err("metric_key was not initialized".to_string()),
+                department_id: Ok(None),
+                window: Ok(None),
+            }
+        }
+
+        pub fn metric_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.metric_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for metric_key failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn department_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.department_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for department_id failed".to_string());
+            self
+        }
+
+        pub fn window<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.window = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for window failed".to_string());
+            self
+        }
+
+        ///Sends a `GET` request to `/stream/chats/{metric_key}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ChatMetricsAnswer>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, metric_key, department_id, window } = self;
+            let metric_key = metric_key.map_err(Error::InvalidRequest)?;
+            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let window = window.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/stream/chats/{}", client.baseurl, encode_path(& metric_key
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("department_id", &department_id),
+                )
+                .query(&progenitor_client::QueryParam::new("window", &window))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_chat_metric",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 
 /// Items consumers will typically use such as the Client.
@@ -13673,6 +30346,24 @@ pub mod prelude {
 pub mod operations {
     #[doc(no_inline)]
     pub use crate::operation::Operation;
+    ///`GET /api/v2/chat/account`: Show the account.
+    pub const GET_ACCOUNT: Operation = Operation {
+        id: "getAccount",
+        rust_name: "get_account",
+        method: "GET",
+        path: "/api/v2/chat/account",
+        tag: "account",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/account`: Update the account.
+    pub const UPDATE_ACCOUNT: Operation = Operation {
+        id: "updateAccount",
+        rust_name: "update_account",
+        method: "PUT",
+        path: "/api/v2/chat/account",
+        tag: "account",
+        server: None,
+    };
     ///`GET /api/v2/chat/agents`: List agents.
     pub const LIST_AGENTS: Operation = Operation {
         id: "listAgents",
@@ -13680,6 +30371,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/agents",
         tag: "agents",
+        server: None,
     };
     ///`POST /api/v2/chat/agents`: Create an agent.
     pub const CREATE_AGENT: Operation = Operation {
@@ -13688,6 +30380,7 @@ pub mod operations {
         method: "POST",
         path: "/api/v2/chat/agents",
         tag: "agents",
+        server: None,
     };
     ///`GET /api/v2/chat/agents/email/{email}`: Show an agent by email address.
     pub const GET_AGENT_BY_EMAIL: Operation = Operation {
@@ -13696,6 +30389,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/agents/email/{email}",
         tag: "agents",
+        server: None,
     };
     ///`GET /api/v2/chat/agents/me`: Show the requesting agent.
     pub const GET_CURRENT_AGENT: Operation = Operation {
@@ -13704,6 +30398,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/agents/me",
         tag: "agents",
+        server: None,
     };
     ///`PUT /api/v2/chat/agents/me`: Update the requesting agent.
     pub const UPDATE_CURRENT_AGENT: Operation = Operation {
@@ -13712,6 +30407,7 @@ pub mod operations {
         method: "PUT",
         path: "/api/v2/chat/agents/me",
         tag: "agents",
+        server: None,
     };
     ///`GET /api/v2/chat/agents/{agent_id}`: Show an agent.
     pub const GET_AGENT: Operation = Operation {
@@ -13720,6 +30416,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/agents/{agent_id}",
         tag: "agents",
+        server: None,
     };
     ///`PUT /api/v2/chat/agents/{agent_id}`: Update an agent.
     pub const UPDATE_AGENT: Operation = Operation {
@@ -13728,6 +30425,7 @@ pub mod operations {
         method: "PUT",
         path: "/api/v2/chat/agents/{agent_id}",
         tag: "agents",
+        server: None,
     };
     ///`DELETE /api/v2/chat/agents/{agent_id}`: Delete an agent.
     pub const DELETE_AGENT: Operation = Operation {
@@ -13736,6 +30434,7 @@ pub mod operations {
         method: "DELETE",
         path: "/api/v2/chat/agents/{agent_id}",
         tag: "agents",
+        server: None,
     };
     ///`DELETE /api/v2/chat/agents/{agent_id}/shortcuts`: Delete an agent's shortcuts.
     pub const DELETE_AGENT_SHORTCUTS: Operation = Operation {
@@ -13744,6 +30443,52 @@ pub mod operations {
         method: "DELETE",
         path: "/api/v2/chat/agents/{agent_id}/shortcuts",
         tag: "agents",
+        server: None,
+    };
+    ///`GET /api/v2/chat/bans`: List bans.
+    pub const LIST_BANS: Operation = Operation {
+        id: "listBans",
+        rust_name: "list_bans",
+        method: "GET",
+        path: "/api/v2/chat/bans",
+        tag: "bans",
+        server: None,
+    };
+    ///`POST /api/v2/chat/bans`: Create a ban.
+    pub const CREATE_BAN: Operation = Operation {
+        id: "createBan",
+        rust_name: "create_ban",
+        method: "POST",
+        path: "/api/v2/chat/bans",
+        tag: "bans",
+        server: None,
+    };
+    ///`GET /api/v2/chat/bans/ip`: List banned IP addresses.
+    pub const LIST_IP_BANS: Operation = Operation {
+        id: "listIpBans",
+        rust_name: "list_ip_bans",
+        method: "GET",
+        path: "/api/v2/chat/bans/ip",
+        tag: "bans",
+        server: None,
+    };
+    ///`GET /api/v2/chat/bans/{ban_id}`: Show a ban.
+    pub const GET_BAN: Operation = Operation {
+        id: "getBan",
+        rust_name: "get_ban",
+        method: "GET",
+        path: "/api/v2/chat/bans/{ban_id}",
+        tag: "bans",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/bans/{ban_id}`: Delete a ban.
+    pub const DELETE_BAN: Operation = Operation {
+        id: "deleteBan",
+        rust_name: "delete_ban",
+        method: "DELETE",
+        path: "/api/v2/chat/bans/{ban_id}",
+        tag: "bans",
+        server: None,
     };
     ///`GET /api/v2/chat/chats`: List chats.
     pub const LIST_CHATS: Operation = Operation {
@@ -13752,6 +30497,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/chats",
         tag: "chats",
+        server: None,
     };
     ///`POST /api/v2/chat/chats`: Create an offline message.
     pub const CREATE_OFFLINE_MESSAGE: Operation = Operation {
@@ -13760,6 +30506,7 @@ pub mod operations {
         method: "POST",
         path: "/api/v2/chat/chats",
         tag: "chats",
+        server: None,
     };
     ///`DELETE /api/v2/chat/chats`: Delete chats in bulk.
     pub const BULK_DELETE_CHATS: Operation = Operation {
@@ -13768,6 +30515,7 @@ pub mod operations {
         method: "DELETE",
         path: "/api/v2/chat/chats",
         tag: "chats",
+        server: None,
     };
     ///`GET /api/v2/chat/chats/search`: Search chats.
     pub const SEARCH_CHATS: Operation = Operation {
@@ -13776,6 +30524,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/chats/search",
         tag: "chats",
+        server: None,
     };
     ///`GET /api/v2/chat/chats/{chat_id}`: Show a chat.
     pub const GET_CHAT: Operation = Operation {
@@ -13784,6 +30533,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/chats/{chat_id}",
         tag: "chats",
+        server: None,
     };
     ///`PUT /api/v2/chat/chats/{chat_id}`: Update a chat.
     pub const UPDATE_CHAT: Operation = Operation {
@@ -13792,6 +30542,7 @@ pub mod operations {
         method: "PUT",
         path: "/api/v2/chat/chats/{chat_id}",
         tag: "chats",
+        server: None,
     };
     ///`DELETE /api/v2/chat/chats/{chat_id}`: Delete a chat.
     pub const DELETE_CHAT: Operation = Operation {
@@ -13800,6 +30551,133 @@ pub mod operations {
         method: "DELETE",
         path: "/api/v2/chat/chats/{chat_id}",
         tag: "chats",
+        server: None,
+    };
+    ///`GET /api/v2/chat/departments`: List departments.
+    pub const LIST_DEPARTMENTS: Operation = Operation {
+        id: "listDepartments",
+        rust_name: "list_departments",
+        method: "GET",
+        path: "/api/v2/chat/departments",
+        tag: "departments",
+        server: None,
+    };
+    ///`POST /api/v2/chat/departments`: Create a department.
+    pub const CREATE_DEPARTMENT: Operation = Operation {
+        id: "createDepartment",
+        rust_name: "create_department",
+        method: "POST",
+        path: "/api/v2/chat/departments",
+        tag: "departments",
+        server: None,
+    };
+    ///`GET /api/v2/chat/departments/name/{department_name}`: Show a department by name.
+    pub const GET_DEPARTMENT_BY_NAME: Operation = Operation {
+        id: "getDepartmentByName",
+        rust_name: "get_department_by_name",
+        method: "GET",
+        path: "/api/v2/chat/departments/name/{department_name}",
+        tag: "departments",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/departments/name/{department_name}`: Update a department by name.
+    pub const UPDATE_DEPARTMENT_BY_NAME: Operation = Operation {
+        id: "updateDepartmentByName",
+        rust_name: "update_department_by_name",
+        method: "PUT",
+        path: "/api/v2/chat/departments/name/{department_name}",
+        tag: "departments",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/departments/name/{department_name}`: Delete a department by name.
+    pub const DELETE_DEPARTMENT_BY_NAME: Operation = Operation {
+        id: "deleteDepartmentByName",
+        rust_name: "delete_department_by_name",
+        method: "DELETE",
+        path: "/api/v2/chat/departments/name/{department_name}",
+        tag: "departments",
+        server: None,
+    };
+    ///`GET /api/v2/chat/departments/{department_id}`: Show a department.
+    pub const GET_DEPARTMENT: Operation = Operation {
+        id: "getDepartment",
+        rust_name: "get_department",
+        method: "GET",
+        path: "/api/v2/chat/departments/{department_id}",
+        tag: "departments",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/departments/{department_id}`: Update a department.
+    pub const UPDATE_DEPARTMENT: Operation = Operation {
+        id: "updateDepartment",
+        rust_name: "update_department",
+        method: "PUT",
+        path: "/api/v2/chat/departments/{department_id}",
+        tag: "departments",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/departments/{department_id}`: Delete a department.
+    pub const DELETE_DEPARTMENT: Operation = Operation {
+        id: "deleteDepartment",
+        rust_name: "delete_department",
+        method: "DELETE",
+        path: "/api/v2/chat/departments/{department_id}",
+        tag: "departments",
+        server: None,
+    };
+    ///`GET /api/v2/chat/goals`: List goals.
+    pub const LIST_GOALS: Operation = Operation {
+        id: "listGoals",
+        rust_name: "list_goals",
+        method: "GET",
+        path: "/api/v2/chat/goals",
+        tag: "goals",
+        server: None,
+    };
+    ///`POST /api/v2/chat/goals`: Create a goal.
+    pub const CREATE_GOAL: Operation = Operation {
+        id: "createGoal",
+        rust_name: "create_goal",
+        method: "POST",
+        path: "/api/v2/chat/goals",
+        tag: "goals",
+        server: None,
+    };
+    ///`GET /api/v2/chat/goals/{goal_id}`: Show a goal.
+    pub const GET_GOAL: Operation = Operation {
+        id: "getGoal",
+        rust_name: "get_goal",
+        method: "GET",
+        path: "/api/v2/chat/goals/{goal_id}",
+        tag: "goals",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/goals/{goal_id}`: Update a goal.
+    pub const UPDATE_GOAL: Operation = Operation {
+        id: "updateGoal",
+        rust_name: "update_goal",
+        method: "PUT",
+        path: "/api/v2/chat/goals/{goal_id}",
+        tag: "goals",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/goals/{goal_id}`: Delete a goal.
+    pub const DELETE_GOAL: Operation = Operation {
+        id: "deleteGoal",
+        rust_name: "delete_goal",
+        method: "DELETE",
+        path: "/api/v2/chat/goals/{goal_id}",
+        tag: "goals",
+        server: None,
+    };
+    ///`GET /api/v2/chat/incremental/agent_events`: Incremental agent events export.
+    pub const EXPORT_AGENT_EVENTS: Operation = Operation {
+        id: "exportAgentEvents",
+        rust_name: "export_agent_events",
+        method: "GET",
+        path: "/api/v2/chat/incremental/agent_events",
+        tag: "incremental",
+        server: None,
     };
     ///`GET /api/v2/chat/incremental/agent_timeline`: Incremental agent timeline export.
     pub const EXPORT_AGENT_TIMELINE: Operation = Operation {
@@ -13808,6 +30686,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/incremental/agent_timeline",
         tag: "incremental",
+        server: None,
     };
     ///`GET /api/v2/chat/incremental/chats`: Incremental chat export.
     pub const EXPORT_CHATS: Operation = Operation {
@@ -13816,6 +30695,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/incremental/chats",
         tag: "incremental",
+        server: None,
     };
     ///`GET /api/v2/chat/incremental/conversions`: Incremental conversions export.
     pub const EXPORT_CONVERSIONS: Operation = Operation {
@@ -13824,6 +30704,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/incremental/conversions",
         tag: "incremental",
+        server: None,
     };
     ///`GET /api/v2/chat/incremental/department_events`: Incremental department events export.
     pub const EXPORT_DEPARTMENT_EVENTS: Operation = Operation {
@@ -13832,6 +30713,340 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/incremental/department_events",
         tag: "incremental",
+        server: None,
+    };
+    ///`GET /api/v2/chat/oauth/clients`: List OAuth clients.
+    pub const LIST_OAUTH_CLIENTS: Operation = Operation {
+        id: "listOauthClients",
+        rust_name: "list_oauth_clients",
+        method: "GET",
+        path: "/api/v2/chat/oauth/clients",
+        tag: "oauth",
+        server: None,
+    };
+    ///`POST /api/v2/chat/oauth/clients`: Create an OAuth client.
+    pub const CREATE_OAUTH_CLIENT: Operation = Operation {
+        id: "createOauthClient",
+        rust_name: "create_oauth_client",
+        method: "POST",
+        path: "/api/v2/chat/oauth/clients",
+        tag: "oauth",
+        server: None,
+    };
+    ///`GET /api/v2/chat/oauth/clients/{oauth_client_id}`: Show an OAuth client.
+    pub const GET_OAUTH_CLIENT: Operation = Operation {
+        id: "getOauthClient",
+        rust_name: "get_oauth_client",
+        method: "GET",
+        path: "/api/v2/chat/oauth/clients/{oauth_client_id}",
+        tag: "oauth",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/oauth/clients/{oauth_client_id}`: Update an OAuth client.
+    pub const UPDATE_OAUTH_CLIENT: Operation = Operation {
+        id: "updateOauthClient",
+        rust_name: "update_oauth_client",
+        method: "PUT",
+        path: "/api/v2/chat/oauth/clients/{oauth_client_id}",
+        tag: "oauth",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/oauth/clients/{oauth_client_id}`: Delete an OAuth client.
+    pub const DELETE_OAUTH_CLIENT: Operation = Operation {
+        id: "deleteOauthClient",
+        rust_name: "delete_oauth_client",
+        method: "DELETE",
+        path: "/api/v2/chat/oauth/clients/{oauth_client_id}",
+        tag: "oauth",
+        server: None,
+    };
+    ///`GET /api/v2/chat/oauth/tokens`: List OAuth tokens.
+    pub const LIST_OAUTH_TOKENS: Operation = Operation {
+        id: "listOauthTokens",
+        rust_name: "list_oauth_tokens",
+        method: "GET",
+        path: "/api/v2/chat/oauth/tokens",
+        tag: "oauth",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/oauth/tokens/{oauth_token_id}`: Revoke an OAuth token.
+    pub const REVOKE_OAUTH_TOKEN: Operation = Operation {
+        id: "revokeOauthToken",
+        rust_name: "revoke_oauth_token",
+        method: "DELETE",
+        path: "/api/v2/chat/oauth/tokens/{oauth_token_id}",
+        tag: "oauth",
+        server: None,
+    };
+    ///`GET /api/v2/chat/roles`: List roles.
+    pub const LIST_ROLES: Operation = Operation {
+        id: "listRoles",
+        rust_name: "list_roles",
+        method: "GET",
+        path: "/api/v2/chat/roles",
+        tag: "roles",
+        server: None,
+    };
+    ///`POST /api/v2/chat/roles`: Create a role.
+    pub const CREATE_ROLE: Operation = Operation {
+        id: "createRole",
+        rust_name: "create_role",
+        method: "POST",
+        path: "/api/v2/chat/roles",
+        tag: "roles",
+        server: None,
+    };
+    ///`GET /api/v2/chat/roles/{role_id}`: Show a role.
+    pub const GET_ROLE: Operation = Operation {
+        id: "getRole",
+        rust_name: "get_role",
+        method: "GET",
+        path: "/api/v2/chat/roles/{role_id}",
+        tag: "roles",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/roles/{role_id}`: Update a role.
+    pub const UPDATE_ROLE: Operation = Operation {
+        id: "updateRole",
+        rust_name: "update_role",
+        method: "PUT",
+        path: "/api/v2/chat/roles/{role_id}",
+        tag: "roles",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/roles/{role_id}`: Delete a role.
+    pub const DELETE_ROLE: Operation = Operation {
+        id: "deleteRole",
+        rust_name: "delete_role",
+        method: "DELETE",
+        path: "/api/v2/chat/roles/{role_id}",
+        tag: "roles",
+        server: None,
+    };
+    ///`GET /api/v2/chat/routing_settings/account`: Show the account's routing settings.
+    pub const GET_ACCOUNT_ROUTING_SETTINGS: Operation = Operation {
+        id: "getAccountRoutingSettings",
+        rust_name: "get_account_routing_settings",
+        method: "GET",
+        path: "/api/v2/chat/routing_settings/account",
+        tag: "routing",
+        server: None,
+    };
+    ///`PATCH /api/v2/chat/routing_settings/account`: Update the account's routing settings.
+    pub const UPDATE_ACCOUNT_ROUTING_SETTINGS: Operation = Operation {
+        id: "updateAccountRoutingSettings",
+        rust_name: "update_account_routing_settings",
+        method: "PATCH",
+        path: "/api/v2/chat/routing_settings/account",
+        tag: "routing",
+        server: None,
+    };
+    ///`GET /api/v2/chat/routing_settings/agents`: List the agents' routing settings.
+    pub const LIST_AGENT_ROUTING_SETTINGS: Operation = Operation {
+        id: "listAgentRoutingSettings",
+        rust_name: "list_agent_routing_settings",
+        method: "GET",
+        path: "/api/v2/chat/routing_settings/agents",
+        tag: "routing",
+        server: None,
+    };
+    ///`GET /api/v2/chat/routing_settings/agents/me`: Show the requesting agent's routing settings.
+    pub const GET_CURRENT_AGENT_ROUTING_SETTINGS: Operation = Operation {
+        id: "getCurrentAgentRoutingSettings",
+        rust_name: "get_current_agent_routing_settings",
+        method: "GET",
+        path: "/api/v2/chat/routing_settings/agents/me",
+        tag: "routing",
+        server: None,
+    };
+    ///`PATCH /api/v2/chat/routing_settings/agents/me`: Update the requesting agent's routing settings.
+    pub const UPDATE_CURRENT_AGENT_ROUTING_SETTINGS: Operation = Operation {
+        id: "updateCurrentAgentRoutingSettings",
+        rust_name: "update_current_agent_routing_settings",
+        method: "PATCH",
+        path: "/api/v2/chat/routing_settings/agents/me",
+        tag: "routing",
+        server: None,
+    };
+    ///`GET /api/v2/chat/routing_settings/agents/{agent_id}`: Show an agent's routing settings.
+    pub const GET_AGENT_ROUTING_SETTINGS: Operation = Operation {
+        id: "getAgentRoutingSettings",
+        rust_name: "get_agent_routing_settings",
+        method: "GET",
+        path: "/api/v2/chat/routing_settings/agents/{agent_id}",
+        tag: "routing",
+        server: None,
+    };
+    ///`PATCH /api/v2/chat/routing_settings/agents/{agent_id}`: Update an agent's routing settings.
+    pub const UPDATE_AGENT_ROUTING_SETTINGS: Operation = Operation {
+        id: "updateAgentRoutingSettings",
+        rust_name: "update_agent_routing_settings",
+        method: "PATCH",
+        path: "/api/v2/chat/routing_settings/agents/{agent_id}",
+        tag: "routing",
+        server: None,
+    };
+    ///`GET /api/v2/chat/shortcuts`: List shortcuts.
+    pub const LIST_SHORTCUTS: Operation = Operation {
+        id: "listShortcuts",
+        rust_name: "list_shortcuts",
+        method: "GET",
+        path: "/api/v2/chat/shortcuts",
+        tag: "shortcuts",
+        server: None,
+    };
+    ///`POST /api/v2/chat/shortcuts`: Create a shortcut.
+    pub const CREATE_SHORTCUT: Operation = Operation {
+        id: "createShortcut",
+        rust_name: "create_shortcut",
+        method: "POST",
+        path: "/api/v2/chat/shortcuts",
+        tag: "shortcuts",
+        server: None,
+    };
+    ///`GET /api/v2/chat/shortcuts/{shortcut_id}`: Show a shortcut.
+    pub const GET_SHORTCUT: Operation = Operation {
+        id: "getShortcut",
+        rust_name: "get_shortcut",
+        method: "GET",
+        path: "/api/v2/chat/shortcuts/{shortcut_id}",
+        tag: "shortcuts",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/shortcuts/{shortcut_id}`: Update a shortcut.
+    pub const UPDATE_SHORTCUT: Operation = Operation {
+        id: "updateShortcut",
+        rust_name: "update_shortcut",
+        method: "PUT",
+        path: "/api/v2/chat/shortcuts/{shortcut_id}",
+        tag: "shortcuts",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/shortcuts/{shortcut_id}`: Delete a shortcut.
+    pub const DELETE_SHORTCUT: Operation = Operation {
+        id: "deleteShortcut",
+        rust_name: "delete_shortcut",
+        method: "DELETE",
+        path: "/api/v2/chat/shortcuts/{shortcut_id}",
+        tag: "shortcuts",
+        server: None,
+    };
+    ///`GET /api/v2/chat/skills`: List skills.
+    pub const LIST_SKILLS: Operation = Operation {
+        id: "listSkills",
+        rust_name: "list_skills",
+        method: "GET",
+        path: "/api/v2/chat/skills",
+        tag: "skills",
+        server: None,
+    };
+    ///`POST /api/v2/chat/skills`: Create a skill.
+    pub const CREATE_SKILL: Operation = Operation {
+        id: "createSkill",
+        rust_name: "create_skill",
+        method: "POST",
+        path: "/api/v2/chat/skills",
+        tag: "skills",
+        server: None,
+    };
+    ///`GET /api/v2/chat/skills/name/{skill_name}`: Show a skill by name.
+    pub const GET_SKILL_BY_NAME: Operation = Operation {
+        id: "getSkillByName",
+        rust_name: "get_skill_by_name",
+        method: "GET",
+        path: "/api/v2/chat/skills/name/{skill_name}",
+        tag: "skills",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/skills/name/{skill_name}`: Update a skill by name.
+    pub const UPDATE_SKILL_BY_NAME: Operation = Operation {
+        id: "updateSkillByName",
+        rust_name: "update_skill_by_name",
+        method: "PUT",
+        path: "/api/v2/chat/skills/name/{skill_name}",
+        tag: "skills",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/skills/name/{skill_name}`: Delete a skill by name.
+    pub const DELETE_SKILL_BY_NAME: Operation = Operation {
+        id: "deleteSkillByName",
+        rust_name: "delete_skill_by_name",
+        method: "DELETE",
+        path: "/api/v2/chat/skills/name/{skill_name}",
+        tag: "skills",
+        server: None,
+    };
+    ///`GET /api/v2/chat/skills/{skill_id}`: Show a skill.
+    pub const GET_SKILL: Operation = Operation {
+        id: "getSkill",
+        rust_name: "get_skill",
+        method: "GET",
+        path: "/api/v2/chat/skills/{skill_id}",
+        tag: "skills",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/skills/{skill_id}`: Update a skill.
+    pub const UPDATE_SKILL: Operation = Operation {
+        id: "updateSkill",
+        rust_name: "update_skill",
+        method: "PUT",
+        path: "/api/v2/chat/skills/{skill_id}",
+        tag: "skills",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/skills/{skill_id}`: Delete a skill.
+    pub const DELETE_SKILL: Operation = Operation {
+        id: "deleteSkill",
+        rust_name: "delete_skill",
+        method: "DELETE",
+        path: "/api/v2/chat/skills/{skill_id}",
+        tag: "skills",
+        server: None,
+    };
+    ///`GET /api/v2/chat/triggers`: List triggers.
+    pub const LIST_TRIGGERS: Operation = Operation {
+        id: "listTriggers",
+        rust_name: "list_triggers",
+        method: "GET",
+        path: "/api/v2/chat/triggers",
+        tag: "triggers",
+        server: None,
+    };
+    ///`POST /api/v2/chat/triggers`: Create a trigger.
+    pub const CREATE_TRIGGER: Operation = Operation {
+        id: "createTrigger",
+        rust_name: "create_trigger",
+        method: "POST",
+        path: "/api/v2/chat/triggers",
+        tag: "triggers",
+        server: None,
+    };
+    ///`GET /api/v2/chat/triggers/{trigger_name_or_id}`: Show a trigger.
+    pub const GET_TRIGGER: Operation = Operation {
+        id: "getTrigger",
+        rust_name: "get_trigger",
+        method: "GET",
+        path: "/api/v2/chat/triggers/{trigger_name_or_id}",
+        tag: "triggers",
+        server: None,
+    };
+    ///`PUT /api/v2/chat/triggers/{trigger_name_or_id}`: Update a trigger.
+    pub const UPDATE_TRIGGER: Operation = Operation {
+        id: "updateTrigger",
+        rust_name: "update_trigger",
+        method: "PUT",
+        path: "/api/v2/chat/triggers/{trigger_name_or_id}",
+        tag: "triggers",
+        server: None,
+    };
+    ///`DELETE /api/v2/chat/triggers/{trigger_name_or_id}`: Delete a trigger.
+    pub const DELETE_TRIGGER: Operation = Operation {
+        id: "deleteTrigger",
+        rust_name: "delete_trigger",
+        method: "DELETE",
+        path: "/api/v2/chat/triggers/{trigger_name_or_id}",
+        tag: "triggers",
+        server: None,
     };
     ///`POST /api/v2/chat/visitors`: Create a visitor.
     pub const CREATE_VISITOR: Operation = Operation {
@@ -13840,6 +31055,7 @@ pub mod operations {
         method: "POST",
         path: "/api/v2/chat/visitors",
         tag: "visitors",
+        server: None,
     };
     ///`GET /api/v2/chat/visitors/{visitor_id}`: Show a visitor.
     pub const GET_VISITOR: Operation = Operation {
@@ -13848,6 +31064,7 @@ pub mod operations {
         method: "GET",
         path: "/api/v2/chat/visitors/{visitor_id}",
         tag: "visitors",
+        server: None,
     };
     ///`PUT /api/v2/chat/visitors/{visitor_id}`: Update a visitor.
     pub const UPDATE_VISITOR: Operation = Operation {
@@ -13856,9 +31073,48 @@ pub mod operations {
         method: "PUT",
         path: "/api/v2/chat/visitors/{visitor_id}",
         tag: "visitors",
+        server: None,
+    };
+    ///`GET /stream/agents`: Show the real-time agent metrics.
+    pub const GET_AGENT_METRICS: Operation = Operation {
+        id: "getAgentMetrics",
+        rust_name: "get_agent_metrics",
+        method: "GET",
+        path: "/stream/agents",
+        tag: "real-time",
+        server: Some("https://rtm.zopim.com"),
+    };
+    ///`GET /stream/agents/{metric_key}`: Show one real-time agent metric.
+    pub const GET_AGENT_METRIC: Operation = Operation {
+        id: "getAgentMetric",
+        rust_name: "get_agent_metric",
+        method: "GET",
+        path: "/stream/agents/{metric_key}",
+        tag: "real-time",
+        server: Some("https://rtm.zopim.com"),
+    };
+    ///`GET /stream/chats`: Show the real-time chat metrics.
+    pub const GET_CHAT_METRICS: Operation = Operation {
+        id: "getChatMetrics",
+        rust_name: "get_chat_metrics",
+        method: "GET",
+        path: "/stream/chats",
+        tag: "real-time",
+        server: Some("https://rtm.zopim.com"),
+    };
+    ///`GET /stream/chats/{metric_key}`: Show one real-time chat metric.
+    pub const GET_CHAT_METRIC: Operation = Operation {
+        id: "getChatMetric",
+        rust_name: "get_chat_metric",
+        method: "GET",
+        path: "/stream/chats/{metric_key}",
+        tag: "real-time",
+        server: Some("https://rtm.zopim.com"),
     };
     /// Every operation, in the spec's order.
     pub const ALL: &[Operation] = &[
+        GET_ACCOUNT,
+        UPDATE_ACCOUNT,
         LIST_AGENTS,
         CREATE_AGENT,
         GET_AGENT_BY_EMAIL,
@@ -13868,6 +31124,11 @@ pub mod operations {
         UPDATE_AGENT,
         DELETE_AGENT,
         DELETE_AGENT_SHORTCUTS,
+        LIST_BANS,
+        CREATE_BAN,
+        LIST_IP_BANS,
+        GET_BAN,
+        DELETE_BAN,
         LIST_CHATS,
         CREATE_OFFLINE_MESSAGE,
         BULK_DELETE_CHATS,
@@ -13875,14 +31136,129 @@ pub mod operations {
         GET_CHAT,
         UPDATE_CHAT,
         DELETE_CHAT,
+        LIST_DEPARTMENTS,
+        CREATE_DEPARTMENT,
+        GET_DEPARTMENT_BY_NAME,
+        UPDATE_DEPARTMENT_BY_NAME,
+        DELETE_DEPARTMENT_BY_NAME,
+        GET_DEPARTMENT,
+        UPDATE_DEPARTMENT,
+        DELETE_DEPARTMENT,
+        LIST_GOALS,
+        CREATE_GOAL,
+        GET_GOAL,
+        UPDATE_GOAL,
+        DELETE_GOAL,
+        EXPORT_AGENT_EVENTS,
         EXPORT_AGENT_TIMELINE,
         EXPORT_CHATS,
         EXPORT_CONVERSIONS,
         EXPORT_DEPARTMENT_EVENTS,
+        LIST_OAUTH_CLIENTS,
+        CREATE_OAUTH_CLIENT,
+        GET_OAUTH_CLIENT,
+        UPDATE_OAUTH_CLIENT,
+        DELETE_OAUTH_CLIENT,
+        LIST_OAUTH_TOKENS,
+        REVOKE_OAUTH_TOKEN,
+        LIST_ROLES,
+        CREATE_ROLE,
+        GET_ROLE,
+        UPDATE_ROLE,
+        DELETE_ROLE,
+        GET_ACCOUNT_ROUTING_SETTINGS,
+        UPDATE_ACCOUNT_ROUTING_SETTINGS,
+        LIST_AGENT_ROUTING_SETTINGS,
+        GET_CURRENT_AGENT_ROUTING_SETTINGS,
+        UPDATE_CURRENT_AGENT_ROUTING_SETTINGS,
+        GET_AGENT_ROUTING_SETTINGS,
+        UPDATE_AGENT_ROUTING_SETTINGS,
+        LIST_SHORTCUTS,
+        CREATE_SHORTCUT,
+        GET_SHORTCUT,
+        UPDATE_SHORTCUT,
+        DELETE_SHORTCUT,
+        LIST_SKILLS,
+        CREATE_SKILL,
+        GET_SKILL_BY_NAME,
+        UPDATE_SKILL_BY_NAME,
+        DELETE_SKILL_BY_NAME,
+        GET_SKILL,
+        UPDATE_SKILL,
+        DELETE_SKILL,
+        LIST_TRIGGERS,
+        CREATE_TRIGGER,
+        GET_TRIGGER,
+        UPDATE_TRIGGER,
+        DELETE_TRIGGER,
         CREATE_VISITOR,
         GET_VISITOR,
         UPDATE_VISITOR,
+        GET_AGENT_METRICS,
+        GET_AGENT_METRIC,
+        GET_CHAT_METRICS,
+        GET_CHAT_METRIC,
     ];
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAccount<'a> {
+    type Output = ::std::result::Result<types::Account, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_ACCOUNT, self.send()))
+    }
+}
+
+impl<'a> builder::GetAccount<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Account>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_ACCOUNT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateAccount<'a> {
+    type Output = ::std::result::Result<types::Account, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_ACCOUNT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateAccount<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Account>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_ACCOUNT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
 }
 
 impl<'a> ::std::future::IntoFuture for builder::ListAgents<'a> {
@@ -14148,6 +31524,148 @@ impl<'a> builder::DeleteAgentShortcuts<'a> {
     }
 }
 
+impl<'a> ::std::future::IntoFuture for builder::ListBans<'a> {
+    type Output = ::std::result::Result<types::BanList, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_BANS, self.send()))
+    }
+}
+
+impl<'a> builder::ListBans<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::BanList>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_BANS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateBan<'a> {
+    type Output = ::std::result::Result<types::Ban, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_BAN, self.send()))
+    }
+}
+
+impl<'a> builder::CreateBan<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Ban>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_BAN, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListIpBans<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Ban>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_IP_BANS, self.send()))
+    }
+}
+
+impl<'a> builder::ListIpBans<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Ban>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_IP_BANS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetBan<'a> {
+    type Output = ::std::result::Result<types::Ban, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_BAN, self.send()))
+    }
+}
+
+impl<'a> builder::GetBan<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Ban>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_BAN, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteBan<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_BAN, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteBan<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_BAN, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::ListChats<'a> {
     type Output = ::std::result::Result<types::ListChatsResponse, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14352,6 +31870,424 @@ impl<'a> builder::DeleteChat<'a> {
     }
 }
 
+impl<'a> ::std::future::IntoFuture for builder::ListDepartments<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::Department>,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::LIST_DEPARTMENTS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ListDepartments<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Department>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_DEPARTMENTS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateDepartment<'a> {
+    type Output = ::std::result::Result<types::Department, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_DEPARTMENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::CreateDepartment<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Department>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_DEPARTMENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetDepartmentByName<'a> {
+    type Output = ::std::result::Result<types::Department, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_DEPARTMENT_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetDepartmentByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Department>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_DEPARTMENT_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateDepartmentByName<'a> {
+    type Output = ::std::result::Result<types::Department, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_DEPARTMENT_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateDepartmentByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Department>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_DEPARTMENT_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteDepartmentByName<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_DEPARTMENT_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteDepartmentByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_DEPARTMENT_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetDepartment<'a> {
+    type Output = ::std::result::Result<types::Department, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_DEPARTMENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetDepartment<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Department>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_DEPARTMENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateDepartment<'a> {
+    type Output = ::std::result::Result<types::Department, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_DEPARTMENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateDepartment<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Department>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_DEPARTMENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteDepartment<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_DEPARTMENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteDepartment<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_DEPARTMENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListGoals<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Goal>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_GOALS, self.send()))
+    }
+}
+
+impl<'a> builder::ListGoals<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Goal>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_GOALS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateGoal<'a> {
+    type Output = ::std::result::Result<types::Goal, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_GOAL, self.send()))
+    }
+}
+
+impl<'a> builder::CreateGoal<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Goal>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_GOAL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetGoal<'a> {
+    type Output = ::std::result::Result<types::Goal, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_GOAL, self.send()))
+    }
+}
+
+impl<'a> builder::GetGoal<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Goal>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_GOAL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateGoal<'a> {
+    type Output = ::std::result::Result<types::Goal, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::UPDATE_GOAL, self.send()))
+    }
+}
+
+impl<'a> builder::UpdateGoal<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Goal>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_GOAL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteGoal<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_GOAL, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteGoal<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_GOAL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ExportAgentEvents<'a> {
+    type Output = ::std::result::Result<types::IncrementalAgentEventsPage, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::EXPORT_AGENT_EVENTS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ExportAgentEvents<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::IncrementalAgentEventsPage>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::EXPORT_AGENT_EVENTS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::ExportAgentTimeline<'a> {
     type Output = ::std::result::Result<
         types::IncrementalAgentTimelinePage,
@@ -14480,6 +32416,1147 @@ impl<'a> builder::ExportDepartmentEvents<'a> {
     }
 }
 
+impl<'a> ::std::future::IntoFuture for builder::ListOauthClients<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::OauthClient>,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::LIST_OAUTH_CLIENTS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ListOauthClients<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::OauthClient>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_OAUTH_CLIENTS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateOauthClient<'a> {
+    type Output = ::std::result::Result<types::OauthClient, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_OAUTH_CLIENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::CreateOauthClient<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::OauthClient>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_OAUTH_CLIENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetOauthClient<'a> {
+    type Output = ::std::result::Result<types::OauthClient, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_OAUTH_CLIENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetOauthClient<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::OauthClient>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_OAUTH_CLIENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateOauthClient<'a> {
+    type Output = ::std::result::Result<types::OauthClient, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_OAUTH_CLIENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateOauthClient<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::OauthClient>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_OAUTH_CLIENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteOauthClient<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_OAUTH_CLIENT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteOauthClient<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_OAUTH_CLIENT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListOauthTokens<'a> {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<types::OauthToken>,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::LIST_OAUTH_TOKENS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ListOauthTokens<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::OauthToken>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_OAUTH_TOKENS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::RevokeOauthToken<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::REVOKE_OAUTH_TOKEN, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::RevokeOauthToken<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::REVOKE_OAUTH_TOKEN, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListRoles<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Role>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_ROLES, self.send()))
+    }
+}
+
+impl<'a> builder::ListRoles<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Role>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_ROLES, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateRole<'a> {
+    type Output = ::std::result::Result<types::Role, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_ROLE, self.send()))
+    }
+}
+
+impl<'a> builder::CreateRole<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Role>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_ROLE, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetRole<'a> {
+    type Output = ::std::result::Result<types::Role, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_ROLE, self.send()))
+    }
+}
+
+impl<'a> builder::GetRole<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Role>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_ROLE, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateRole<'a> {
+    type Output = ::std::result::Result<types::Role, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::UPDATE_ROLE, self.send()))
+    }
+}
+
+impl<'a> builder::UpdateRole<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Role>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_ROLE, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteRole<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_ROLE, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteRole<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_ROLE, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAccountRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AccountRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_ACCOUNT_ROUTING_SETTINGS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetAccountRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AccountRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_ACCOUNT_ROUTING_SETTINGS, self.send())
+            .await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateAccountRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AccountRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_ACCOUNT_ROUTING_SETTINGS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateAccountRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AccountRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_ACCOUNT_ROUTING_SETTINGS, self.send())
+            .await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListAgentRoutingSettings<'a> {
+    type Output = ::std::result::Result<types::AgentRoutingSettingsList, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::LIST_AGENT_ROUTING_SETTINGS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ListAgentRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentRoutingSettingsList>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_AGENT_ROUTING_SETTINGS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetCurrentAgentRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AgentRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(
+                &operations::GET_CURRENT_AGENT_ROUTING_SETTINGS,
+                self.send(),
+            ),
+        )
+    }
+}
+
+impl<'a> builder::GetCurrentAgentRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(
+                &operations::GET_CURRENT_AGENT_ROUTING_SETTINGS,
+                self.send(),
+            )
+            .await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateCurrentAgentRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AgentRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(
+                &operations::UPDATE_CURRENT_AGENT_ROUTING_SETTINGS,
+                self.send(),
+            ),
+        )
+    }
+}
+
+impl<'a> builder::UpdateCurrentAgentRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(
+                &operations::UPDATE_CURRENT_AGENT_ROUTING_SETTINGS,
+                self.send(),
+            )
+            .await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAgentRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AgentRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_AGENT_ROUTING_SETTINGS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetAgentRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_AGENT_ROUTING_SETTINGS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateAgentRoutingSettings<'a> {
+    type Output = ::std::result::Result<
+        types::AgentRoutingSettingsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_AGENT_ROUTING_SETTINGS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateAgentRoutingSettings<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentRoutingSettingsResponse>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_AGENT_ROUTING_SETTINGS, self.send())
+            .await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListShortcuts<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Shortcut>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::LIST_SHORTCUTS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::ListShortcuts<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Shortcut>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_SHORTCUTS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateShortcut<'a> {
+    type Output = ::std::result::Result<types::Shortcut, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_SHORTCUT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::CreateShortcut<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Shortcut>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_SHORTCUT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetShortcut<'a> {
+    type Output = ::std::result::Result<types::Shortcut, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_SHORTCUT, self.send()))
+    }
+}
+
+impl<'a> builder::GetShortcut<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Shortcut>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_SHORTCUT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateShortcut<'a> {
+    type Output = ::std::result::Result<types::Shortcut, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_SHORTCUT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateShortcut<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Shortcut>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_SHORTCUT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteShortcut<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_SHORTCUT, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteShortcut<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_SHORTCUT, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListSkills<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Skill>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_SKILLS, self.send()))
+    }
+}
+
+impl<'a> builder::ListSkills<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Skill>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_SKILLS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateSkill<'a> {
+    type Output = ::std::result::Result<types::Skill, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::CREATE_SKILL, self.send()))
+    }
+}
+
+impl<'a> builder::CreateSkill<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Skill>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_SKILL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetSkillByName<'a> {
+    type Output = ::std::result::Result<types::Skill, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_SKILL_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetSkillByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Skill>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_SKILL_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateSkillByName<'a> {
+    type Output = ::std::result::Result<types::Skill, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_SKILL_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateSkillByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Skill>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_SKILL_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteSkillByName<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_SKILL_BY_NAME, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteSkillByName<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_SKILL_BY_NAME, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetSkill<'a> {
+    type Output = ::std::result::Result<types::Skill, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_SKILL, self.send()))
+    }
+}
+
+impl<'a> builder::GetSkill<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Skill>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_SKILL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateSkill<'a> {
+    type Output = ::std::result::Result<types::Skill, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::UPDATE_SKILL, self.send()))
+    }
+}
+
+impl<'a> builder::UpdateSkill<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Skill>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_SKILL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteSkill<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::DELETE_SKILL, self.send()))
+    }
+}
+
+impl<'a> builder::DeleteSkill<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_SKILL, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::ListTriggers<'a> {
+    type Output = ::std::result::Result<::std::vec::Vec<types::Trigger>, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::LIST_TRIGGERS, self.send()))
+    }
+}
+
+impl<'a> builder::ListTriggers<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<::std::vec::Vec<types::Trigger>>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::LIST_TRIGGERS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::CreateTrigger<'a> {
+    type Output = ::std::result::Result<types::Trigger, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::CREATE_TRIGGER, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::CreateTrigger<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Trigger>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::CREATE_TRIGGER, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetTrigger<'a> {
+    type Output = ::std::result::Result<types::Trigger, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(crate::call::run(&operations::GET_TRIGGER, self.send()))
+    }
+}
+
+impl<'a> builder::GetTrigger<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Trigger>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_TRIGGER, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::UpdateTrigger<'a> {
+    type Output = ::std::result::Result<types::Trigger, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::UPDATE_TRIGGER, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::UpdateTrigger<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::Trigger>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::UPDATE_TRIGGER, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::DeleteTrigger<'a> {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::DELETE_TRIGGER, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::DeleteTrigger<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<::progenitor_client::ResponseValue<()>, crate::Error> {
+        crate::call::run_raw(&operations::DELETE_TRIGGER, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
 impl<'a> ::std::future::IntoFuture for builder::CreateVisitor<'a> {
     type Output = ::std::result::Result<types::Visitor, crate::Error>;
     type IntoFuture = ::std::pin::Pin<
@@ -14562,6 +33639,130 @@ impl<'a> builder::UpdateVisitor<'a> {
         crate::Error,
     > {
         crate::call::run_raw(&operations::UPDATE_VISITOR, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAgentMetrics<'a> {
+    type Output = ::std::result::Result<types::AgentMetricsAnswer, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_AGENT_METRICS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetAgentMetrics<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentMetricsAnswer>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_AGENT_METRICS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetAgentMetric<'a> {
+    type Output = ::std::result::Result<types::AgentMetricsAnswer, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_AGENT_METRIC, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetAgentMetric<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::AgentMetricsAnswer>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_AGENT_METRIC, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetChatMetrics<'a> {
+    type Output = ::std::result::Result<types::ChatMetricsAnswer, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_CHAT_METRICS, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetChatMetrics<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::ChatMetricsAnswer>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_CHAT_METRICS, self.send()).await
+    }
+
+    /// This call with its own retry policy or timeout, overriding the client's; await
+    /// it as the builder.
+    pub fn customize(self) -> crate::Customize<Self> {
+        crate::Customize::new(self)
+    }
+}
+
+impl<'a> ::std::future::IntoFuture for builder::GetChatMetric<'a> {
+    type Output = ::std::result::Result<types::ChatMetricsAnswer, crate::Error>;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(
+            crate::call::run(&operations::GET_CHAT_METRIC, self.send()),
+        )
+    }
+}
+
+impl<'a> builder::GetChatMetric<'a> {
+    /// Sends the request and gives the raw response (its status and headers with the
+    /// value), or the crate's `Error`. Awaiting the builder gives the value alone.
+    pub async fn send_raw(
+        self,
+    ) -> ::std::result::Result<
+        ::progenitor_client::ResponseValue<types::ChatMetricsAnswer>,
+        crate::Error,
+    > {
+        crate::call::run_raw(&operations::GET_CHAT_METRIC, self.send()).await
     }
 
     /// This call with its own retry policy or timeout, overriding the client's; await

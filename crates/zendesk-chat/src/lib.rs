@@ -306,6 +306,7 @@
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 mod agents;
+mod bans;
 mod batch;
 mod call;
 mod config;
@@ -313,6 +314,7 @@ mod customize;
 pub mod error;
 pub mod export;
 mod fields;
+mod id_paging;
 pub mod limits;
 mod models;
 mod operation;
@@ -329,6 +331,7 @@ mod transport;
 mod generated;
 
 pub use agents::AgentPager;
+pub use bans::BanPager;
 pub use batch::ChatsById;
 pub use config::{
     BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,

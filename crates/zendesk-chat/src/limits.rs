@@ -25,3 +25,12 @@ pub const SEARCH_MAX_PAGES: u32 = 250;
 
 /// The most results one search query reaches.
 pub const SEARCH_WINDOW: u64 = SEARCH_MAX_PAGES as u64 * SEARCH_PAGE_SIZE as u64;
+
+/// The most bans one page holds ("Returns up to 1000 results per page"), and the pager's default.
+pub const BANS_MAX_PAGE_SIZE: u32 = 1000;
+
+/// The most shortcuts an account has: past it, creating one answers 429.
+pub const MAX_SHORTCUTS: usize = 15_000;
+
+/// The most goals an account has enabled at once: a 6th is refused ("Goals limit exceeded").
+pub const MAX_ACTIVE_GOALS: usize = 5;

@@ -24,6 +24,10 @@ pub struct Operation {
     pub path: &'static str,
     /// The operation's tag, such as `chats`.
     pub tag: &'static str,
+    /// The server the spec says serves it when that is not the account's host: the real-time
+    /// metrics' `https://rtm.zopim.com`. The client sends these operations to its
+    /// [`real_time_base_url`](crate::ClientBuilder::real_time_base_url).
+    pub server: Option<&'static str>,
 }
 
 impl Operation {
@@ -45,6 +49,7 @@ mod tests {
             method,
             path: "/x",
             tag: "x",
+            server: None,
         }
     }
 

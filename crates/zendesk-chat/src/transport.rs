@@ -16,12 +16,18 @@ use crate::retry::{Decision, Failure};
 use crate::{Client, ClientConfig};
 
 impl ClientHooks<ClientConfig> for Client {
-    /// Authenticates the request with the configured access token.
+    /// Authenticates the request with the configured access token, and sends an operation served
+    /// from a host of its own (the real-time metrics) there.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if let Some(server) = operation(info.operation_id).and_then(|o| o.server) {
+            let base = self.inner().real_time_base_url().unwrap_or(server);
+            *request.url_mut() = rebased(request.url(), self.baseurl(), base)
+                .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
+        }
         let authorization = self.inner().authorization().clone();
         request.headers_mut().insert(AUTHORIZATION, authorization);
         let timeout = attempt_timeout_override().or(self.inner().attempt_timeout());
@@ -121,6 +127,12 @@ impl ClientHooks<ClientConfig> for Client {
     }
 }
 
+/// `url`, which starts with the client's base URL, on `base` instead.
+fn rebased(url: &reqwest::Url, from: &str, base: &str) -> Result<reqwest::Url, url::ParseError> {
+    let rest = url.as_str().strip_prefix(from).unwrap_or(url.path());
+    reqwest::Url::parse(&format!("{}{rest}", base.trim_end_matches('/')))
+}
+
 /// The operation progenitor names by its Rust name (`get_chat`).
 fn operation(rust_name: &str) -> Option<&'static Operation> {
     ALL.iter()
@@ -156,5 +168,31 @@ mod tests {
             "/api/v2/chat/agents/{agent_id}/shortcuts"
         );
         assert!(operation("nope").is_none());
+    }
+
+    #[test]
+    fn a_url_is_moved_onto_another_base_with_its_path_and_query() {
+        let url = reqwest::Url::parse("https://acme.zendesk.com/stream/chats?window=30").unwrap();
+        let moved = rebased(&url, "https://acme.zendesk.com", "https://rtm.zopim.com/").unwrap();
+        assert_eq!(
+            moved.as_str(),
+            "https://rtm.zopim.com/stream/chats?window=30"
+        );
+        let local = rebased(&url, "https://acme.zendesk.com", "http://127.0.0.1:9/").unwrap();
+        assert_eq!(local.as_str(), "http://127.0.0.1:9/stream/chats?window=30");
+    }
+
+    #[test]
+    fn only_the_real_time_operations_have_a_server_of_their_own() {
+        let elsewhere: Vec<_> = ALL
+            .iter()
+            .filter(|o| o.server.is_some())
+            .map(|o| o.path)
+            .collect();
+        assert!(
+            elsewhere.iter().all(|path| path.starts_with("/stream/")),
+            "{elsewhere:?}"
+        );
+        assert_eq!(elsewhere.len(), 4);
     }
 }

@@ -54,6 +54,15 @@ const TIMELINE_COLUMNS: &[Column] = &[
     Column::Field("engagement_count", "/engagement_count"),
 ];
 
+const AGENT_EVENT_COLUMNS: &[Column] = &[
+    Column::Field("id", "/id"),
+    Column::Field("agent_id", "/agent_id"),
+    Column::Field("timestamp", "/timestamp"),
+    Column::Field("field_name", "/field_name"),
+    Column::Field("value", "/value"),
+    Column::Field("previous_value", "/previous_value"),
+];
+
 const CONVERSION_COLUMNS: &[Column] = &[
     Column::Field("id", "/id"),
     Column::Field("timestamp", "/timestamp"),
@@ -80,6 +89,7 @@ fn columns(resource: ExportResource) -> &'static [Column] {
     match resource {
         ExportResource::Chats => CHAT_COLUMNS,
         ExportResource::AgentTimeline => TIMELINE_COLUMNS,
+        ExportResource::AgentEvents => AGENT_EVENT_COLUMNS,
         ExportResource::Conversions => CONVERSION_COLUMNS,
         ExportResource::DepartmentEvents => DEPARTMENT_EVENT_COLUMNS,
     }
@@ -144,6 +154,9 @@ CREATE TABLE IF NOT EXISTS chats (
 CREATE TABLE IF NOT EXISTS agent_timeline (
     id TEXT PRIMARY KEY, agent_id INTEGER, start_time TEXT, status TEXT, raw TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS agent_events (
+    id TEXT PRIMARY KEY, agent_id INTEGER, timestamp TEXT, field_name TEXT, raw TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS conversions (
     id TEXT PRIMARY KEY, timestamp TEXT, chat_id TEXT, raw TEXT NOT NULL
 );
@@ -166,6 +179,11 @@ pub fn sqlite_upsert(resource: ExportResource) -> &'static str {
         ExportResource::AgentTimeline => {
             "INSERT INTO agent_timeline (id, agent_id, start_time, status, raw) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(id) DO UPDATE SET status = excluded.status, raw = excluded.raw"
+        }
+        ExportResource::AgentEvents => {
+            "INSERT INTO agent_events (id, agent_id, timestamp, field_name, raw) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, timestamp = excluded.timestamp,
+             field_name = excluded.field_name, raw = excluded.raw"
         }
         ExportResource::Conversions => {
             "INSERT INTO conversions (id, timestamp, chat_id, raw) VALUES (?1, ?2, ?3, ?4)
@@ -202,6 +220,8 @@ struct ColumnFields<'a> {
     department_id: Option<&'a RawValue>,
     #[serde(borrow)]
     attribution: Option<&'a RawValue>,
+    #[serde(borrow)]
+    field_name: Option<&'a RawValue>,
 }
 
 /// A field's value when it is a string.
@@ -271,6 +291,18 @@ pub fn sqlite_row(
                 sql_integer(fields.agent_id),
                 sql_text(fields.start_time),
                 sql_text(fields.status),
+                raw,
+            ]
+        }
+        ExportResource::AgentEvents => {
+            let Some(id) = id else {
+                anyhow::bail!("an agent event without an id: {}", excerpt(record))
+            };
+            vec![
+                Sql::Text(id),
+                sql_integer(fields.agent_id),
+                sql_text(fields.timestamp),
+                sql_text(fields.field_name),
                 raw,
             ]
         }

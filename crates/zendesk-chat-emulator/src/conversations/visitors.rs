@@ -104,7 +104,7 @@ pub(super) fn departments(conversations: &Conversations) -> Vec<(String, Value)>
         .sessions()
         .values()
         .any(|session| !session.ended && session.status == "ONLINE");
-    let departments = conversations.rest().read().departments.clone();
+    let departments = conversations.rest().read().department_names();
     departments
         .into_iter()
         .map(|(id, name)| {
@@ -175,12 +175,7 @@ pub(super) fn transfer(
         .trim_start_matches("Department:")
         .parse()
         .map_err(|_| format!("no department {department_id:?}"))?;
-    let known = conversations
-        .rest()
-        .read()
-        .departments
-        .iter()
-        .any(|(id, _)| *id == raw);
+    let known = conversations.rest().read().departments.get(&raw).is_some();
     if !known {
         return Err(format!("no department {department_id:?}"));
     }
@@ -347,7 +342,7 @@ fn open_channel(
         (
             store.account_id,
             store.clock.change_micros(),
-            store.departments.first().map(|(id, _)| *id),
+            store.departments.iter().next().map(|(id, _)| *id),
         )
     };
     let chat_id = chat_id(rng, account, micros);

@@ -24,12 +24,20 @@ pub(super) fn conversion_items(conversions: Vec<types::Conversion>) -> Vec<Expor
     items
 }
 
-/// Each agent's statuses over the period, one span after another.
-pub(super) fn timeline(seed: u64, agents: &[types::Agent], start: i64) -> Vec<ExportItem> {
-    let mut items = Vec::new();
+/// Each agent's statuses over the period, one span after another (the timeline), and each change
+/// of status from one span to the next (the agent events).
+pub(super) fn timeline_and_events(
+    seed: u64,
+    account_id: u64,
+    agents: &[types::Agent],
+    start: i64,
+) -> (Vec<ExportItem>, Vec<ExportItem>) {
+    let mut spans = Vec::new();
+    let mut events = Vec::new();
     for (i, agent) in agents.iter().enumerate() {
         let mut rng = rng(seed, 4, i as u64);
         let mut at = start + rng.i64(0..DAY_MICROS);
+        let mut previous: Option<types::AgentStatus> = None;
         while at < HISTORY_END_MICROS {
             let duration = rng.i64(60_000_000..4 * 3_600_000_000) + rng.i64(0..1_000_000);
             let status = match rng.u8(..10) {
@@ -41,11 +49,29 @@ pub(super) fn timeline(seed: u64, agents: &[types::Agent], start: i64) -> Vec<Ex
                 agent_id: agent.id,
                 start_time: ts_micros(at),
                 duration: Some(duration as f64 / 1e6),
-                status: Some(status),
+                status: Some(status.clone()),
                 engagement_count: Some(rng.i64(0..4)),
                 extra: Default::default(),
             };
-            items.push(ExportItem::new(at, format!("{at}.{i}"), &span));
+            spans.push(ExportItem::new(at, format!("{at}.{i}"), &span));
+            if let Some(previous) = previous
+                .replace(status.clone())
+                .filter(|previous| *previous != status)
+            {
+                let agent_id = agent.id.unwrap_or_default();
+                let id = format!("R6vTSXc.agent:{agent_id}.{}", random_id_part(&mut rng, 6));
+                let event = types::AgentEvent {
+                    id: Some(id.clone()),
+                    account_id: i64::try_from(account_id).ok(),
+                    agent_id: agent.id,
+                    field_name: Some("status".into()),
+                    value: Some(serde_json::Value::String(status.to_string())),
+                    previous_value: Some(serde_json::Value::String(previous.to_string())),
+                    timestamp: ts_micros(at),
+                    extra: Default::default(),
+                };
+                events.push(ExportItem::new(at, id, &event));
+            }
             // Off for the night now and then.
             let pause = if rng.u8(..6) == 0 {
                 rng.i64(8 * 3_600_000_000..16 * 3_600_000_000)
@@ -55,8 +81,10 @@ pub(super) fn timeline(seed: u64, agents: &[types::Agent], start: i64) -> Vec<Ex
             at += duration + pause;
         }
     }
-    items.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
-    items
+    for items in [&mut spans, &mut events] {
+        items.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+    }
+    (spans, events)
 }
 
 /// Each department's queue sizes, as they change.

@@ -2,7 +2,8 @@
 
 use zendesk_chat::types;
 
-use super::vocabulary::{FIRST_NAMES, LAST_NAMES};
+use super::configuration::FIRST_SKILL_ID;
+use super::vocabulary::{FIRST_NAMES, LAST_NAMES, SKILLS};
 use super::{DAY_MICROS, HISTORY_END_MICROS, pick, rng, ts};
 
 /// Agent `i` of the account, in some of its departments.
@@ -44,7 +45,11 @@ pub(super) fn agent(
         }),
         enabled_departments: departments.clone(),
         departments,
-        skills: (0..rng.usize(..3)).map(|_| 900 + rng.i64(0..20)).collect(),
+        skills: (0..rng.usize(..3))
+            .map(|_| FIRST_SKILL_ID + rng.i64(0..SKILLS.len() as i64))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
         create_date: ts(start - rng.i64(0..(400 * DAY_MICROS))),
         last_login: if rng.u8(..8) == 0 {
             None

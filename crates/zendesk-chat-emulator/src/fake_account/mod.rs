@@ -10,6 +10,7 @@
 mod activity;
 mod agents;
 mod chats;
+mod configuration;
 mod production_shapes;
 mod visitors;
 mod vocabulary;
@@ -20,7 +21,7 @@ use zendesk_chat::types;
 use crate::store::clock::{iso_micros, iso_seconds};
 use crate::store::{Store, chats::ChatEntry};
 
-use self::activity::{conversion_items, department_events, timeline};
+use self::activity::{conversion_items, department_events, timeline_and_events};
 use self::agents::agent;
 use self::chats::chat;
 use self::visitors::visitor;
@@ -80,7 +81,6 @@ pub fn account(seed: u64, size: &AccountSize) -> Store {
             )
         })
         .collect();
-    store.departments = departments.clone();
 
     let agents: Vec<types::Agent> = (0..size.agents.max(1))
         .map(|i| agent(seed, i, start, &departments))
@@ -105,13 +105,14 @@ pub fn account(seed: u64, size: &AccountSize) -> Store {
         visitors: &visitors,
         departments: &departments,
     };
+    configuration::fill(&mut store, &context);
     let mut conversions = Vec::new();
     for (id, entry, chat_conversions) in chats_in_parallel(&context) {
         store.chats.insert(id, entry);
         conversions.extend(chat_conversions);
     }
     store.conversions = conversion_items(conversions);
-    store.timeline = timeline(seed, &agents, start);
+    (store.timeline, store.agent_events) = timeline_and_events(seed, account_id, &agents, start);
     store.department_events = department_events(seed, &departments, start);
     store
 }

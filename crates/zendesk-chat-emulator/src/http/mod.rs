@@ -138,8 +138,175 @@ fn handler(operation: &'static Operation) -> MethodRouter<AppState> {
         op::CREATE_VISITOR => on(method, create_visitor),
         op::GET_VISITOR => on(method, get_visitor),
         op::UPDATE_VISITOR => on(method, update_visitor),
+        op::GET_ACCOUNT => reading(method, Store::get_account),
+        op::UPDATE_ACCOUNT => writing_body(method, Store::update_account),
+        op::LIST_DEPARTMENTS => reading(method, Store::list_departments),
+        op::CREATE_DEPARTMENT => writing_body(method, Store::create_department),
+        op::GET_DEPARTMENT => reading_path(method, Store::get_department),
+        op::UPDATE_DEPARTMENT => writing_path_body(method, Store::update_department),
+        op::DELETE_DEPARTMENT => writing_path(method, Store::delete_department),
+        op::GET_DEPARTMENT_BY_NAME => reading_path(method, Store::get_department_by_name),
+        op::UPDATE_DEPARTMENT_BY_NAME => {
+            writing_path_body(method, Store::update_department_by_name)
+        }
+        op::DELETE_DEPARTMENT_BY_NAME => writing_path(method, Store::delete_department_by_name),
+        op::LIST_SKILLS => reading(method, Store::list_skills),
+        op::CREATE_SKILL => writing_body(method, Store::create_skill),
+        op::GET_SKILL => reading_path(method, Store::get_skill),
+        op::UPDATE_SKILL => writing_path_body(method, Store::update_skill),
+        op::DELETE_SKILL => writing_path(method, Store::delete_skill),
+        op::GET_SKILL_BY_NAME => reading_path(method, Store::get_skill_by_name),
+        op::UPDATE_SKILL_BY_NAME => writing_path_body(method, Store::update_skill_by_name),
+        op::DELETE_SKILL_BY_NAME => writing_path(method, Store::delete_skill_by_name),
+        op::LIST_ROLES => reading(method, Store::list_roles),
+        op::CREATE_ROLE => writing_body(method, Store::create_role),
+        op::GET_ROLE => reading_path(method, Store::get_role),
+        op::UPDATE_ROLE => writing_path_body(method, Store::update_role),
+        op::DELETE_ROLE => writing_path(method, Store::delete_role),
+        op::LIST_GOALS => reading(method, Store::list_goals),
+        op::CREATE_GOAL => writing_body(method, Store::create_goal),
+        op::GET_GOAL => reading_path(method, Store::get_goal),
+        op::UPDATE_GOAL => writing_path_body(method, Store::update_goal),
+        op::DELETE_GOAL => writing_path(method, Store::delete_goal),
+        op::LIST_SHORTCUTS => reading(method, Store::list_shortcuts),
+        op::CREATE_SHORTCUT => writing_body(method, Store::create_shortcut),
+        op::GET_SHORTCUT => reading_path(method, Store::get_shortcut),
+        op::UPDATE_SHORTCUT => writing_path_body(method, Store::update_shortcut),
+        op::DELETE_SHORTCUT => writing_path(method, Store::delete_shortcut),
+        op::LIST_TRIGGERS => reading(method, Store::list_triggers),
+        op::CREATE_TRIGGER => writing_body(method, Store::create_trigger),
+        op::GET_TRIGGER => reading_path(method, Store::get_trigger),
+        op::UPDATE_TRIGGER => writing_path_body(method, Store::update_trigger),
+        op::DELETE_TRIGGER => writing_path(method, Store::delete_trigger),
+        op::LIST_BANS => reading_query(method, Store::list_bans),
+        op::CREATE_BAN => writing_body(method, Store::create_ban),
+        op::LIST_IP_BANS => reading(method, Store::list_ip_bans),
+        op::GET_BAN => reading_path(method, Store::get_ban),
+        op::DELETE_BAN => writing_path(method, Store::delete_ban),
+        op::GET_ACCOUNT_ROUTING_SETTINGS => reading(method, Store::get_account_routing_settings),
+        op::UPDATE_ACCOUNT_ROUTING_SETTINGS => {
+            writing_body(method, Store::update_account_routing_settings)
+        }
+        op::LIST_AGENT_ROUTING_SETTINGS => reading(method, Store::list_agent_routing_settings),
+        op::GET_CURRENT_AGENT_ROUTING_SETTINGS => on(method, get_my_routing),
+        op::UPDATE_CURRENT_AGENT_ROUTING_SETTINGS => on(method, update_my_routing),
+        op::GET_AGENT_ROUTING_SETTINGS => reading_path(method, |store, id| {
+            store.get_agent_routing_settings(routing_agent_id(id)?)
+        }),
+        op::UPDATE_AGENT_ROUTING_SETTINGS => writing_path_body(method, |store, id, body| {
+            store.update_agent_routing_settings(routing_agent_id(id)?, body)
+        }),
+        op::LIST_OAUTH_CLIENTS => reading(method, Store::list_oauth_clients),
+        op::CREATE_OAUTH_CLIENT => writing_body(method, Store::create_oauth_client),
+        op::GET_OAUTH_CLIENT => reading_path(method, Store::get_oauth_client),
+        op::UPDATE_OAUTH_CLIENT => writing_path_body(method, Store::update_oauth_client),
+        op::DELETE_OAUTH_CLIENT => writing_path(method, Store::delete_oauth_client),
+        op::LIST_OAUTH_TOKENS => reading(method, Store::list_oauth_tokens),
+        op::REVOKE_OAUTH_TOKEN => writing_path(method, Store::revoke_oauth_token),
+        op::GET_CHAT_METRICS => reading_query(method, Store::get_chat_metrics),
+        op::GET_CHAT_METRIC => reading_path_query(method, Store::get_chat_metric),
+        op::GET_AGENT_METRICS => reading_query(method, Store::get_agent_metrics),
+        op::GET_AGENT_METRIC => reading_path_query(method, Store::get_agent_metric),
         _ => on(method, move || async move { not_implemented(operation) }),
     }
+}
+
+// The shapes of the handlers that only read the request's path parameter, query or body and call
+// the store: each gives a route of `method` to a store operation.
+
+/// `read(store)`.
+fn reading(method: MethodFilter, read: fn(&Store) -> Outcome) -> MethodRouter<AppState> {
+    on(method, move |State(s): State<AppState>| async move {
+        respond(read(&s.read()))
+    })
+}
+
+/// `read(store, path parameter)`.
+fn reading_path(method: MethodFilter, read: fn(&Store, &str) -> Outcome) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, Path(p): Path<String>| async move {
+            respond(read(&s.read(), &p))
+        },
+    )
+}
+
+/// `read(store, query)`.
+fn reading_query(
+    method: MethodFilter,
+    read: fn(&Store, &HashMap<String, String>) -> Outcome,
+) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, RawQuery(q): RawQuery| async move {
+            respond(read(&s.read(), &query(q)))
+        },
+    )
+}
+
+/// `read(store, path parameter, query)`.
+fn reading_path_query(
+    method: MethodFilter,
+    read: fn(&Store, &str, &HashMap<String, String>) -> Outcome,
+) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, Path(p): Path<String>, RawQuery(q): RawQuery| async move {
+            respond(read(&s.read(), &p, &query(q)))
+        },
+    )
+}
+
+/// `write(store, body)`.
+fn writing_body(
+    method: MethodFilter,
+    write: fn(&mut Store, &[u8]) -> Outcome,
+) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, body: Bytes| async move {
+            respond(write(&mut s.write(), &body))
+        },
+    )
+}
+
+/// `write(store, path parameter)`.
+fn writing_path(
+    method: MethodFilter,
+    write: fn(&mut Store, &str) -> Outcome,
+) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, Path(p): Path<String>| async move {
+            respond(write(&mut s.write(), &p))
+        },
+    )
+}
+
+/// `write(store, path parameter, body)`.
+fn writing_path_body(
+    method: MethodFilter,
+    write: fn(&mut Store, &str, &[u8]) -> Outcome,
+) -> MethodRouter<AppState> {
+    on(
+        method,
+        move |State(s): State<AppState>, Path(p): Path<String>, body: Bytes| async move {
+            respond(write(&mut s.write(), &p, &body))
+        },
+    )
+}
+
+/// An agent id in a routing settings path; a text that is not one names no agent (404).
+fn routing_agent_id(text: &str) -> Result<i64, ErrorAnswer> {
+    text.parse().map_err(|_| ErrorAnswer::not_found())
+}
+
+async fn get_my_routing(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    respond(me(&s, &headers).and_then(|id| s.read().get_agent_routing_settings(id)))
+}
+
+async fn update_my_routing(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond(me(&s, &headers).and_then(|id| s.write().update_agent_routing_settings(id, &body)))
 }
 
 /// The answer of an operation of the spec that the emulator does not implement.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use zendesk_chat::types;
 
 use super::clock::iso_seconds;
-use super::{Answer, ErrorAnswer, Outcome, Store, parse_body};
+use super::{Answer, ErrorAnswer, Outcome, Store, collection, parse_body};
 
 impl Store {
     /// 403 on an account whose agents are read-only (created from Zendesk Support).
@@ -187,17 +187,23 @@ impl Store {
     pub fn delete_agent(&mut self, id: i64) -> Outcome {
         self.check_agents_writable()?;
         self.agents.remove(&id).ok_or_else(ErrorAnswer::not_found)?;
-        self.shortcuts.remove(&id);
         Ok(Answer::no_content())
     }
 
-    /// `DELETE /agents/{id}/shortcuts`.
+    /// `DELETE /agents/{id}/shortcuts`: the shortcuts only this agent can use (scope "agent").
     pub fn delete_agent_shortcuts(&mut self, id: i64) -> Outcome {
         self.check_agents_writable()?;
         if !self.agents.contains_key(&id) {
             return Err(ErrorAnswer::not_found());
         }
-        self.shortcuts.insert(id, 0);
+        self.shortcuts.retain(|_, shortcut| {
+            let scope_is_agent = collection::text(shortcut, "scope") == Some("agent");
+            let first_agent = shortcut
+                .get("agents")
+                .and_then(|agents| agents.get(0))
+                .and_then(serde_json::Value::as_i64);
+            !(scope_is_agent && first_agent == Some(id))
+        });
         Ok(Answer::no_content())
     }
 }

@@ -2,11 +2,18 @@
 //! request's parts and returns the JSON to answer with, or the API's error for bad input. Input
 //! is checked before anything changes, so a refused request leaves the state as it was.
 
+mod account;
 mod agents;
+mod bans;
 pub mod chats;
 pub mod clock;
+pub mod collection;
+mod configuration;
 pub mod ids;
 mod incremental;
+mod oauth;
+mod real_time;
+mod routing;
 mod visitors;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,6 +24,7 @@ use zendesk_chat::types;
 
 use self::chats::{ChatEntry, Chats};
 use self::clock::Clock;
+use self::collection::{Collection, Object};
 
 /// An answer the API gives for bad input: a status and Zendesk's error body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,17 +150,38 @@ impl ExportItem {
 }
 
 /// An account. Its operations are in a module per tag of the spec: `chats`, `agents`,
-/// `visitors` and `incremental` (the exports).
+/// `visitors`, `incremental` (the exports), `account`, `bans`, `routing`, `oauth`, `real_time`,
+/// and `configuration` for the departments, skills, roles, goals, shortcuts and triggers.
 #[derive(Debug, Clone)]
 pub struct Store {
     /// The account's number (in chat and visitor ids).
     pub account_id: u64,
-    /// Departments: id and name.
-    pub departments: Vec<(i64, String)>,
+    /// The account's own record (`GET /account`): its key, status, plan and billing.
+    pub account: Object,
     /// Agents by id.
     pub agents: BTreeMap<i64, types::Agent>,
-    /// How many shortcuts each agent has.
-    pub shortcuts: HashMap<i64, usize>,
+    /// Departments by id.
+    pub departments: Collection<i64>,
+    /// Skills by id.
+    pub skills: Collection<i64>,
+    /// Roles by id.
+    pub roles: Collection<i64>,
+    /// Goals by id.
+    pub goals: Collection<i64>,
+    /// Shortcuts by name, which is their id.
+    pub shortcuts: Collection<String>,
+    /// Triggers by id.
+    pub triggers: Collection<i64>,
+    /// Bans (of visitors and of IP addresses) by id.
+    pub bans: Collection<i64>,
+    /// The account's routing settings.
+    pub routing: Object,
+    /// The agents' routing settings, by agent id.
+    pub agent_routing: Collection<i64>,
+    /// OAuth clients by id.
+    pub oauth_clients: Collection<i64>,
+    /// OAuth tokens by id.
+    pub oauth_tokens: Collection<i64>,
     /// Visitors by id.
     pub visitors: HashMap<String, types::Visitor>,
     /// Chats.
@@ -161,6 +190,8 @@ pub struct Store {
     pub conversions: Vec<ExportItem>,
     /// Agent timespans in time order (microseconds).
     pub timeline: Vec<ExportItem>,
+    /// Agent events (status changes) in time order (microseconds).
+    pub agent_events: Vec<ExportItem>,
     /// Department events in time order (microseconds).
     pub department_events: Vec<ExportItem>,
     /// The clock changes are stamped with.
@@ -177,13 +208,24 @@ impl Store {
     pub fn new(account_id: u64) -> Self {
         Self {
             account_id,
-            departments: Vec::new(),
+            account: Object::new(),
             agents: BTreeMap::new(),
-            shortcuts: HashMap::new(),
+            departments: Collection::default(),
+            skills: Collection::default(),
+            roles: Collection::default(),
+            goals: Collection::default(),
+            shortcuts: Collection::default(),
+            triggers: Collection::default(),
+            bans: Collection::default(),
+            routing: routing::default_account_settings(),
+            agent_routing: Collection::default(),
+            oauth_clients: Collection::default(),
+            oauth_tokens: Collection::default(),
             visitors: HashMap::new(),
             chats: Chats::default(),
             conversions: Vec::new(),
             timeline: Vec::new(),
+            agent_events: Vec::new(),
             department_events: Vec::new(),
             clock: Clock::default(),
             agents_read_only: false,
@@ -203,16 +245,36 @@ impl Store {
             ("chats", self.chats.len()),
             ("agents", self.agents.len()),
             ("visitors", self.visitors.len()),
+            ("departments", self.departments.len()),
+            ("skills", self.skills.len()),
+            ("roles", self.roles.len()),
+            ("goals", self.goals.len()),
+            ("shortcuts", self.shortcuts.len()),
+            ("triggers", self.triggers.len()),
+            ("bans", self.bans.len()),
+            ("OAuth clients", self.oauth_clients.len()),
+            ("OAuth tokens", self.oauth_tokens.len()),
             ("conversions", self.conversions.len()),
             ("agent timespans", self.timeline.len()),
+            ("agent events", self.agent_events.len()),
             ("department events", self.department_events.len()),
         ])
+    }
+
+    /// The departments' ids and names.
+    pub fn department_names(&self) -> Vec<(i64, String)> {
+        self.departments
+            .iter()
+            .map(|(id, department)| {
+                let name = collection::text(department, "name").unwrap_or_default();
+                (*id, name.to_owned())
+            })
+            .collect()
     }
 
     /// Adds (or replaces) an agent; it needs an id.
     pub fn insert_agent(&mut self, agent: types::Agent) {
         if let Some(id) = agent.id {
-            self.shortcuts.entry(id).or_insert(3);
             self.next_agent_id = self.next_agent_id.max(id + 1);
             self.agents.insert(id, agent);
         }

@@ -29,6 +29,8 @@ pub enum ExportResource {
     Chats,
     /// The agents' status timespans (items: [`types::AgentTimespan`]).
     AgentTimeline,
+    /// Changes of the agents' status and engagements (items: [`types::AgentEvent`]).
+    AgentEvents,
     /// Goal conversions (items: [`types::Conversion`]).
     Conversions,
     /// Changes of the departments' queues (items: [`types::DepartmentEvent`]).
@@ -40,15 +42,16 @@ pub enum ExportResource {
 pub enum TimeUnit {
     /// Unix epoch seconds.
     Seconds,
-    /// Unix epoch microseconds (the agent timeline).
+    /// Unix epoch microseconds (the agent timeline and agent events).
     Microseconds,
 }
 
 impl ExportResource {
     /// Every export, in the spec's order.
-    pub const ALL: [ExportResource; 4] = [
+    pub const ALL: [ExportResource; 5] = [
         Self::Chats,
         Self::AgentTimeline,
+        Self::AgentEvents,
         Self::Conversions,
         Self::DepartmentEvents,
     ];
@@ -58,6 +61,7 @@ impl ExportResource {
         match self {
             Self::Chats => &operations::EXPORT_CHATS,
             Self::AgentTimeline => &operations::EXPORT_AGENT_TIMELINE,
+            Self::AgentEvents => &operations::EXPORT_AGENT_EVENTS,
             Self::Conversions => &operations::EXPORT_CONVERSIONS,
             Self::DepartmentEvents => &operations::EXPORT_DEPARTMENT_EVENTS,
         }
@@ -69,6 +73,7 @@ impl ExportResource {
         match self {
             Self::Chats => "chats",
             Self::AgentTimeline => "agent_timeline",
+            Self::AgentEvents => "agent_events",
             Self::Conversions => "conversions",
             Self::DepartmentEvents => "department_events",
         }
@@ -80,14 +85,14 @@ impl ExportResource {
         match self {
             Self::Chats => Some("chats"),
             Self::Conversions => Some("conversions"),
-            Self::AgentTimeline | Self::DepartmentEvents => None,
+            Self::AgentTimeline | Self::AgentEvents | Self::DepartmentEvents => None,
         }
     }
 
     /// The unit of `start_time` and `end_time`.
     pub fn unit(self) -> TimeUnit {
         match self {
-            Self::AgentTimeline => TimeUnit::Microseconds,
+            Self::AgentTimeline | Self::AgentEvents => TimeUnit::Microseconds,
             Self::Chats | Self::Conversions | Self::DepartmentEvents => TimeUnit::Seconds,
         }
     }
@@ -102,7 +107,7 @@ impl ExportResource {
         match self {
             Self::Chats => "update_timestamp",
             Self::AgentTimeline => "start_time",
-            Self::Conversions | Self::DepartmentEvents => "timestamp",
+            Self::AgentEvents | Self::Conversions | Self::DepartmentEvents => "timestamp",
         }
     }
 
@@ -113,6 +118,7 @@ impl ExportResource {
         match self {
             Self::Chats => decode_raw_items::<super::Chats>(records).1,
             Self::AgentTimeline => decode_raw_items::<super::AgentTimeline>(records).1,
+            Self::AgentEvents => decode_raw_items::<super::AgentEvents>(records).1,
             Self::Conversions => decode_raw_items::<super::Conversions>(records).1,
             Self::DepartmentEvents => decode_raw_items::<super::DepartmentEvents>(records).1,
         }
@@ -157,7 +163,8 @@ impl std::str::FromStr for ExportResource {
 }
 
 /// An export with a typed item: the markers [`Chats`](super::Chats),
-/// [`AgentTimeline`](super::AgentTimeline), [`Conversions`](super::Conversions) and
+/// [`AgentTimeline`](super::AgentTimeline), [`AgentEvents`](super::AgentEvents),
+/// [`Conversions`](super::Conversions) and
 /// [`DepartmentEvents`](super::DepartmentEvents).
 pub trait ExportKind: Send + Sync + 'static {
     /// The typed item (`types::Chat`, …).
@@ -172,6 +179,9 @@ pub enum Chats {}
 /// The agent timeline export (items: [`types::AgentTimespan`]; microseconds).
 #[derive(Debug)]
 pub enum AgentTimeline {}
+/// The agent events export (items: [`types::AgentEvent`]; microseconds).
+#[derive(Debug)]
+pub enum AgentEvents {}
 /// The conversions export (items: [`types::Conversion`]; `fields=conversions(*)` by default).
 #[derive(Debug)]
 pub enum Conversions {}
@@ -187,6 +197,11 @@ impl ExportKind for Chats {
 impl ExportKind for AgentTimeline {
     type Item = types::AgentTimespan;
     const RESOURCE: ExportResource = ExportResource::AgentTimeline;
+}
+
+impl ExportKind for AgentEvents {
+    type Item = types::AgentEvent;
+    const RESOURCE: ExportResource = ExportResource::AgentEvents;
 }
 
 impl ExportKind for Conversions {

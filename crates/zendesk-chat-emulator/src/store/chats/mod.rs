@@ -165,7 +165,7 @@ impl Store {
         );
         let department = request
             .department_id
-            .and_then(|d| self.departments.iter().find(|(id, _)| *id == d).cloned());
+            .and_then(|d| self.department_names().into_iter().find(|(id, _)| *id == d));
         if request.department_id.is_some() && department.is_none() {
             return Err(ErrorAnswer::unprocessable(
                 "department_id: no such department",

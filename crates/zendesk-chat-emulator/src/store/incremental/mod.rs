@@ -108,6 +108,7 @@ impl Store {
                 .map(|(id, entry)| (entry.meta.update_micros, id, entry.json.as_ref()))
                 .collect(),
             ExportResource::AgentTimeline => page_of(&self.timeline, &after, request.limit),
+            ExportResource::AgentEvents => page_of(&self.agent_events, &after, request.limit),
             ExportResource::Conversions => page_of(&self.conversions, &after, request.limit),
             ExportResource::DepartmentEvents => {
                 page_of(&self.department_events, &after, request.limit)
@@ -277,6 +278,7 @@ mod tests {
             let total = match kind {
                 ExportResource::Chats => store.chats.len(),
                 ExportResource::AgentTimeline => store.timeline.len(),
+                ExportResource::AgentEvents => store.agent_events.len(),
                 ExportResource::Conversions => store.conversions.len(),
                 ExportResource::DepartmentEvents => store.department_events.len(),
             };
