@@ -4,6 +4,11 @@
 //!   sent it, resumable (also CSV, or SQLite with `--sqlite`); `--follow` keeps polling.
 //! - `zchat chats get|search|delete`, `zchat agents list|get|me|create|update|delete`,
 //!   `zchat visitors get|create|update`: JSON, or a table with `--table`.
+//! - `zchat account|departments|skills|roles|goals|shortcuts|triggers|bans|routing|oauth|metrics`:
+//!   every other resource, with the same verbs (`list`, `get`, `create --json`, `update --json`,
+//!   `delete`); secrets only with `--show-secrets`.
+//! - `zchat backup --sqlite FILE`: the whole account (every resource and the five exports) in one
+//!   database, resumable.
 //! - `zchat agent watch`: live messages over the Conversations API, as an agent sees them.
 //! - `zchat demo`: all of it against an emulator started in this process, with no account.
 //!
@@ -11,11 +16,13 @@
 //! config file. Errors are one line, with a non-zero exit code; the token is never printed.
 
 mod agent;
+mod backup;
 mod commands;
 mod config;
 mod demo;
 mod export;
 mod output;
+mod resources;
 mod time;
 
 use std::process::ExitCode;
@@ -26,6 +33,7 @@ use clap::{Parser, Subcommand};
 use commands::{AgentsCommand, ChatsCommand, VisitorsCommand};
 use export::{ExportArgs, Progress};
 use output::Output;
+use resources::ResourceCommand;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +51,9 @@ struct Cli {
     /// No progress on standard error.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Print OAuth client secrets and tokens (hidden by default).
+    #[arg(long, global = true)]
+    show_secrets: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +62,9 @@ struct Cli {
 enum Command {
     /// Export every record of a resource since a time, resumably.
     Export(ExportArgs),
+    /// Back up the whole account (every resource and the five exports) into one SQLite
+    /// database, resumably.
+    Backup(backup::BackupArgs),
     /// Chats: get, search, delete.
     #[command(subcommand)]
     Chats(ChatsCommand),
@@ -60,6 +74,8 @@ enum Command {
     /// Visitors: get, create, update.
     #[command(subcommand)]
     Visitors(VisitorsCommand),
+    #[command(flatten)]
+    Resource(ResourceCommand),
     /// Act as a chat agent over the Conversations API: watch live messages.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
@@ -131,6 +147,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             (client, outcome)
         }
+        Command::Backup(args) => {
+            let client = rest_client()?;
+            let outcome = backup::run(&client, &args, &progress).await;
+            (client, outcome)
+        }
         Command::Chats(command) => {
             let client = rest_client()?;
             let outcome = commands::chats(&client, command, &output).await;
@@ -144,6 +165,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Visitors(command) => {
             let client = rest_client()?;
             let outcome = commands::visitors(&client, command, &output).await;
+            (client, outcome)
+        }
+        Command::Resource(command) => {
+            let client = rest_client()?;
+            let outcome = resources::run(&client, command, &output, cli.show_secrets).await;
             (client, outcome)
         }
     };

@@ -2,7 +2,29 @@
 
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde::Serialize;
+use serde_json::Value;
 use zendesk_chat::types;
+
+/// The columns of a table of records, those that identify a record, in this order.
+const RECORD_COLUMNS: [&str; 8] = [
+    "id",
+    "name",
+    "type",
+    "enabled",
+    "scope",
+    "visitor_id",
+    "ip_address",
+    "description",
+];
+
+/// A JSON value in a table cell: text as it is, null as nothing, anything else as compact JSON.
+fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +46,37 @@ impl Output {
             .set_header(header.to_vec())
             .add_rows(rows);
         println!("{table}");
+    }
+
+    /// Records of any resource: JSON, or with `--table` a row per object with the fields that
+    /// identify it (id, name, type, enabled, …); a single object is a table of its fields.
+    pub fn records(&self, value: &Value) -> anyhow::Result<()> {
+        if !self.table {
+            return self.json(value);
+        }
+        match value {
+            Value::Array(items) => {
+                let header: Vec<&str> = RECORD_COLUMNS
+                    .iter()
+                    .copied()
+                    .filter(|column| items.iter().any(|item| item.get(column).is_some()))
+                    .collect();
+                let rows = items
+                    .iter()
+                    .map(|item| header.iter().map(|column| cell(item.get(column))).collect())
+                    .collect();
+                self.table(&header, rows);
+            }
+            Value::Object(object) => {
+                let rows = object
+                    .iter()
+                    .map(|(field, value)| vec![field.clone(), cell(Some(value))])
+                    .collect();
+                self.table(&["field", "value"], rows);
+            }
+            other => return self.json(other),
+        }
+        Ok(())
     }
 
     /// Chats.

@@ -1,0 +1,336 @@
+//! `zchat backup --sqlite FILE`: the whole account in one SQLite database. Every resource that
+//! has no export is snapshotted into a table of its own (keyed by id, the record as sent), and
+//! the five incremental exports are exported into their tables as `zchat export --sqlite` does.
+//!
+//! A backup is a run of steps, one per resource; each step commits in one transaction with the
+//! note that it is done, so a backup that is killed resumes with the step it was in: the steps
+//! done are not fetched again, and an export resumes from its last page. A backup run after a
+//! finished one takes a fresh snapshot and exports what changed since. Secrets (OAuth client
+//! secrets, access and refresh tokens) are not stored.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use zendesk_chat::Client;
+use zendesk_chat::export::ExportResource;
+
+use crate::export::{self, ExportArgs, Progress, sink::Format};
+use crate::resources::hide_secrets;
+
+/// The options of `zchat backup`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BackupArgs {
+    /// The SQLite database to write: created if needed, resumed if a backup into it stopped.
+    #[arg(long)]
+    pub sqlite: PathBuf,
+    /// Export records changed at or after this time (same forms as `zchat export --since`);
+    /// from the beginning of the account by default.
+    #[arg(long, value_parser = crate::time::parse)]
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The resources snapshotted whole, each into the table of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snapshot {
+    /// The account's record (one row, id `account`).
+    Account,
+    /// Agents.
+    Agents,
+    /// Departments.
+    Departments,
+    /// Skills.
+    Skills,
+    /// Roles.
+    Roles,
+    /// Goals.
+    Goals,
+    /// Shortcuts (id: the name).
+    Shortcuts,
+    /// Triggers.
+    Triggers,
+    /// Bans of visitors and of IP addresses.
+    Bans,
+    /// Routing settings: the account's (id `account`) and each agent's.
+    RoutingSettings,
+    /// OAuth clients, secrets left out.
+    OauthClients,
+    /// OAuth tokens, tokens left out.
+    OauthTokens,
+}
+
+impl Snapshot {
+    /// Every snapshot, in the order a backup takes them.
+    pub const ALL: [Snapshot; 12] = [
+        Self::Account,
+        Self::Agents,
+        Self::Departments,
+        Self::Skills,
+        Self::Roles,
+        Self::Goals,
+        Self::Shortcuts,
+        Self::Triggers,
+        Self::Bans,
+        Self::RoutingSettings,
+        Self::OauthClients,
+        Self::OauthTokens,
+    ];
+
+    /// Its table, which is also its step's name.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Account => "account",
+            Self::Agents => "agents",
+            Self::Departments => "departments",
+            Self::Skills => "skills",
+            Self::Roles => "roles",
+            Self::Goals => "goals",
+            Self::Shortcuts => "shortcuts",
+            Self::Triggers => "triggers",
+            Self::Bans => "bans",
+            Self::RoutingSettings => "routing_settings",
+            Self::OauthClients => "oauth_clients",
+            Self::OauthTokens => "oauth_tokens",
+        }
+    }
+
+    /// Every record of the resource, by id, as the API sends it.
+    async fn fetch(self, client: &Client) -> anyhow::Result<Vec<(String, Value)>> {
+        Ok(match self {
+            Self::Account => vec![("account".into(), json(client.get_account().await?)?)],
+            Self::Agents => by_id(client.agents().stream().collect_all().await?)?,
+            Self::Departments => by_id(client.list_departments().await?)?,
+            Self::Skills => by_id(client.list_skills().await?)?,
+            Self::Roles => by_id(client.list_roles().await?)?,
+            Self::Goals => by_id(client.list_goals().await?)?,
+            Self::Shortcuts => by_id(client.list_shortcuts().await?)?,
+            Self::Triggers => by_id(client.list_triggers().await?)?,
+            Self::Bans => by_id(client.bans().stream().collect_all().await?)?,
+            Self::RoutingSettings => {
+                let account = client.get_account_routing_settings().await?.data;
+                let agents = client.list_agent_routing_settings().await?.data;
+                let mut records = vec![("account".to_owned(), json(account)?)];
+                records.extend(by_id(agents)?);
+                records
+            }
+            Self::OauthClients => by_id(client.list_oauth_clients().await?)?,
+            Self::OauthTokens => by_id(client.list_oauth_tokens().await?)?,
+        })
+    }
+}
+
+fn json(value: impl Serialize) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(value)?;
+    hide_secrets(&mut value);
+    Ok(value)
+}
+
+/// Records keyed by their `id` (a string as it is, a number as its digits).
+fn by_id<T: Serialize>(records: Vec<T>) -> anyhow::Result<Vec<(String, Value)>> {
+    records
+        .into_iter()
+        .map(|record| {
+            let value = json(record)?;
+            let id = match &value["id"] {
+                Value::String(id) => id.clone(),
+                Value::Number(id) => id.to_string(),
+                _ => anyhow::bail!("a record without an id: {value}"),
+            };
+            Ok((id, value))
+        })
+        .collect()
+}
+
+/// The backup's own tables: its runs, and the steps each has done.
+const BACKUP_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS backup_runs (
+    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS backup_steps (
+    run INTEGER NOT NULL, step TEXT NOT NULL, records INTEGER NOT NULL, done_at TEXT NOT NULL,
+    PRIMARY KEY (run, step)
+);
+";
+
+/// The database a backup writes, and the run it is in.
+struct Database {
+    connection: rusqlite::Connection,
+    run: i64,
+}
+
+impl Database {
+    /// Opens (or creates) the database and resumes its unfinished run, or starts one.
+    fn open(path: &Path) -> anyhow::Result<(Self, bool)> {
+        let connection = rusqlite::Connection::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        connection.execute_batch(BACKUP_SCHEMA)?;
+        for snapshot in Snapshot::ALL {
+            connection.execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS {} (id TEXT PRIMARY KEY, raw TEXT NOT NULL);",
+                snapshot.table()
+            ))?;
+        }
+        let unfinished: Option<i64> = connection
+            .query_row(
+                "SELECT id FROM backup_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .map(Some)
+            .or_else(|error| match error {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                other => Err(other),
+            })?;
+        let (run, resumed) = match unfinished {
+            Some(run) => (run, true),
+            None => {
+                connection.execute(
+                    "INSERT INTO backup_runs (started_at) VALUES (datetime('now'))",
+                    [],
+                )?;
+                (connection.last_insert_rowid(), false)
+            }
+        };
+        Ok((Self { connection, run }, resumed))
+    }
+
+    /// Whether this run has done `step`.
+    fn done(&self, step: &str) -> anyhow::Result<bool> {
+        Ok(self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM backup_steps WHERE run = ?1 AND step = ?2)",
+            rusqlite::params![self.run, step],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Replaces the snapshot's table with `records` and notes the step done, in one transaction.
+    fn replace(&mut self, snapshot: Snapshot, records: &[(String, Value)]) -> anyhow::Result<()> {
+        let transaction = self.connection.transaction()?;
+        transaction.execute(&format!("DELETE FROM {}", snapshot.table()), [])?;
+        {
+            let mut insert = transaction.prepare(&format!(
+                "INSERT INTO {} (id, raw) VALUES (?1, ?2)",
+                snapshot.table()
+            ))?;
+            for (id, record) in records {
+                insert.execute(rusqlite::params![id, record.to_string()])?;
+            }
+        }
+        note_step(
+            &transaction,
+            self.run,
+            snapshot.table(),
+            records.len() as u64,
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Notes an export step done.
+    fn exported(&self, resource: ExportResource, records: u64) -> anyhow::Result<()> {
+        note_step(&self.connection, self.run, resource.items_key(), records)
+    }
+
+    /// Notes the run finished.
+    fn finish(&self) -> anyhow::Result<()> {
+        self.connection.execute(
+            "UPDATE backup_runs SET finished_at = datetime('now') WHERE id = ?1",
+            [self.run],
+        )?;
+        Ok(())
+    }
+}
+
+fn note_step(
+    connection: &rusqlite::Connection,
+    run: i64,
+    step: &str,
+    records: u64,
+) -> anyhow::Result<()> {
+    connection.execute(
+        "INSERT INTO backup_steps (run, step, records, done_at) VALUES (?1, ?2, ?3, datetime('now'))",
+        rusqlite::params![run, step, i64::try_from(records).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
+}
+
+/// Runs a backup.
+pub async fn run(client: &Client, args: &BackupArgs, progress: &Progress) -> anyhow::Result<()> {
+    let (mut database, resumed) = Database::open(&args.sqlite)?;
+    if resumed {
+        progress.note("resuming the backup that stopped: the steps it finished are kept");
+    }
+    for snapshot in Snapshot::ALL {
+        if database.done(snapshot.table())? {
+            continue;
+        }
+        let records = snapshot.fetch(client).await?;
+        database.replace(snapshot, &records)?;
+        progress.note(&format!("{}: {} records", snapshot.table(), records.len()));
+    }
+    for resource in ExportResource::ALL {
+        if database.done(resource.items_key())? {
+            continue;
+        }
+        let export = ExportArgs {
+            resource,
+            since: Some(args.since.unwrap_or(DateTime::UNIX_EPOCH)),
+            until: None,
+            format: Format::Jsonl,
+            out: None,
+            sqlite: Some(args.sqlite.clone()),
+            state: None,
+            follow: false,
+            interval: 60,
+            limit: zendesk_chat::limits::EXPORT_MAX_PAGE_SIZE,
+            no_typed_check: true,
+        };
+        let summary = export::run(client, &export, progress).await?;
+        database.exported(resource, summary.records)?;
+        progress.note(&format!("{}: {}", resource.items_key(), summary.describe()));
+    }
+    database.finish()?;
+    progress.finish(&format!(
+        "backed up the account into {}",
+        args.sqlite.display()
+    ));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_keyed_by_their_ids_and_lose_their_secrets() {
+        let records = by_id(vec![
+            serde_json::json!({"id": 7, "access_token": "t0ken"}),
+            serde_json::json!({"id": "goodbye"}),
+        ])
+        .unwrap();
+        assert_eq!(records[0].0, "7");
+        assert_eq!(records[1].0, "goodbye");
+        assert!(!records[0].1.to_string().contains("t0ken"));
+        assert!(by_id(vec![serde_json::json!({"name": "no id"})]).is_err());
+    }
+
+    #[test]
+    fn a_run_that_stopped_is_resumed_and_a_finished_one_is_not() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("backup.sqlite");
+        let (first, resumed) = Database::open(&path).unwrap();
+        assert!(!resumed);
+        note_step(&first.connection, first.run, "goals", 3).unwrap();
+        drop(first);
+        let (second, resumed) = Database::open(&path).unwrap();
+        assert!(resumed);
+        assert!(second.done("goals").unwrap());
+        second.finish().unwrap();
+        drop(second);
+        let (third, resumed) = Database::open(&path).unwrap();
+        assert!(!resumed);
+        assert!(!third.done("goals").unwrap());
+    }
+}
