@@ -1,6 +1,17 @@
-//! A Rust client for the [Zendesk Chat REST API]: chats (offline messages and support chats),
-//! agents, visitors, and the incremental export of chats, agent timeline, conversions and
-//! department events.
+//! A Rust client for the [Zendesk Chat REST API], every resource of it, typed:
+//!
+//! - chats (offline messages and support chats: list, by ids, search, show, create, update,
+//!   delete, bulk delete), agents (paged by id with [`Client::agents`]), visitors;
+//! - the account and its plan, departments and skills (also by name), roles, goals, shortcuts
+//!   (whose id is their name), triggers (by name or id), bans (paged by id over visitor and IP
+//!   bans with [`Client::bans`]), routing settings (the account's and each agent's), OAuth
+//!   clients and tokens (secrets kept out of `Debug`);
+//! - the incremental exports of chats, the agent timeline, agent events, conversions and
+//!   department events ([`export`]);
+//! - the real-time metrics of chats and agents, which Zendesk serves from a host of its own
+//!   ([`ClientBuilder::real_time_base_url`]).
+//!
+//! [`operations::ALL`] lists every operation, with its method, path and tag.
 //!
 //! The operations and models are generated from the hand-curated OpenAPI spec of this repository
 //! (`spec/zendesk-chat.yaml`) by [progenitor]; this crate adds the configuration around them.
