@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: every benchmark of the README's BENCHMARKS section, in one run, side by
 //! side, with a Markdown report at `target/bench/report.md`.
 //!
-//! 1. Decoding (criterion): a page of 1,000 fully expanded chats, typed models against
-//!    `serde_json::Value`.
+//! 1. Decoding: a page of 1,000 fully expanded chats, typed models against `serde_json::Value` and
+//!    raw records, in interleaved rounds (bench binary `decode-rounds`; the criterion bench
+//!    `decode` measures the same for profiling).
 //! 2. Export throughput: `zchat export chats` of N chats from the emulator binary on 127.0.0.1, to
 //!    JSON Lines and to SQLite, against a bare reqwest loop that fetches the same pages (the floor).
 //!    Rounds are interleaved and the median kept. Wall and CPU time come from GNU time.
@@ -82,36 +83,47 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
 fn decode(root: &Path) -> anyhow::Result<String> {
     cargo(
         root,
-        &["bench", "-p", "zendesk-chat-bench", "--bench", "decode"],
+        &[
+            "build",
+            "--release",
+            "-p",
+            "zendesk-chat-bench",
+            "--bin",
+            "decode-rounds",
+        ],
     )?;
-    let estimate = |name: &str| -> anyhow::Result<f64> {
-        let path = root.join(format!(
-            "target/criterion/decode_1000_chats/{name}/new/estimates.json"
-        ));
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text)?;
-        value["median"]["point_estimate"]
-            .as_f64()
-            .context("no median in criterion's estimates")
+    let output = Command::new(release(root, "decode-rounds"))
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running decode-rounds")?;
+    if !output.status.success() {
+        bail!("decode-rounds failed");
+    }
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let number = |key: &str| report[key].as_f64().unwrap_or(f64::NAN);
+    let spread = |key: &str| {
+        format!(
+            "{:.2}–{:.2}",
+            report[key][0].as_f64().unwrap_or(f64::NAN),
+            report[key][1].as_f64().unwrap_or(f64::NAN)
+        )
     };
-    let (typed, value, raw) = (
-        estimate("typed")?,
-        estimate("value")?,
-        estimate("raw_records")?,
-    );
     Ok(format!(
         "### Decoding a page of 1,000 fully expanded chats\n\n\
-         `cargo bench -p zendesk-chat-bench --bench decode` (criterion, median)\n\n\
-         | decoded into | time | vs `Value` |\n|---|---|---|\n\
-         | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× |\n\
-         | `serde_json::Value` | {:.1} ms | 1.00× |\n\
-         | raw records (`&RawValue`, what `zchat export` writes) | {:.1} ms | {:.2}× |\n",
-        typed / 1e6,
-        typed / value,
-        value / 1e6,
-        raw / 1e6,
-        raw / value
+         `cargo xtask bench --skip export,memory,build,conversations` (bench binary `decode-rounds`: \
+         {} interleaved rounds; medians, and the spread of the ratio over the rounds)\n\n\
+         | decoded into | time | vs `Value` | spread |\n|---|---|---|---|\n\
+         | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× | {} |\n\
+         | `serde_json::Value` | {:.1} ms | 1.00× | |\n\
+         | raw records (`&RawValue`, what `zchat export` writes) | {:.1} ms | {:.2}× | {} |\n",
+        report["rounds"],
+        number("typed_ms"),
+        number("typed_ratio"),
+        spread("typed_ratio_spread"),
+        number("value_ms"),
+        number("raw_ms"),
+        number("raw_ratio"),
+        spread("raw_ratio_spread"),
     ))
 }
 

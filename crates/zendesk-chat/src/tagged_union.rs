@@ -22,9 +22,15 @@ pub(crate) fn read_tag<E: Error>(
 
 /// The variant `T` decoded from the union's object; an error names the path of the field that does
 /// not fit, inside the variant.
+///
+/// The path is tracked only when there is an error to name: the object is decoded again for it.
+/// Tracking it on every decode cost more than the decoding itself.
 pub(crate) fn decode_variant<T: DeserializeOwned, E: Error>(object: &RawValue) -> Result<T, E> {
+    if let Ok(variant) = serde_json::from_str(object.get()) {
+        return Ok(variant);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(object.get());
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
         E::custom(format_args!(
             "{}: {}",
             error.path(),

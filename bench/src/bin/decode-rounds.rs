@@ -1,0 +1,100 @@
+//! Decoding a page of 1,000 fully expanded chats into the typed models, into `serde_json::Value`
+//! and into raw records, measured in interleaved rounds: each round times the three on the same
+//! bytes one after the other (in a rotating order), so that the machine's drifting speed on a
+//! shared host weighs on all three alike. Prints, as JSON, each one's median time and the median
+//! ratio to `Value` with its spread over the rounds. Run by `cargo xtask bench`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use serde_json::value::RawValue;
+use zendesk_chat::types::IncrementalChatsPage;
+
+/// Rounds, and decodes of each kind per round.
+const ROUNDS: usize = 21;
+const DECODES_PER_ROUND: usize = 5;
+
+/// A way of decoding the page; gives how many chats it read.
+type Decoder = fn(&[u8]) -> usize;
+
+#[derive(serde::Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow)]
+    chats: Vec<&'a RawValue>,
+}
+
+fn typed(page: &[u8]) -> usize {
+    serde_json::from_slice::<IncrementalChatsPage>(black_box(page))
+        .expect("the page decodes")
+        .chats
+        .len()
+}
+
+fn value(page: &[u8]) -> usize {
+    serde_json::from_slice::<serde_json::Value>(black_box(page)).expect("the page is JSON")["chats"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+fn raw(page: &[u8]) -> usize {
+    serde_json::from_slice::<RawPage>(black_box(page))
+        .expect("the page has chats")
+        .chats
+        .len()
+}
+
+/// Seconds per decode of `decode`, averaged over a round.
+fn time(decode: Decoder, page: &[u8]) -> f64 {
+    let started = Instant::now();
+    for _ in 0..DECODES_PER_ROUND {
+        black_box(decode(page));
+    }
+    started.elapsed().as_secs_f64() / DECODES_PER_ROUND as f64
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() -> anyhow::Result<()> {
+    let page = zendesk_chat_bench::chats_export_page(1000)?;
+    let kinds: [(&str, Decoder); 3] = [("typed", typed), ("value", value), ("raw", raw)];
+    for (name, decode) in kinds {
+        anyhow::ensure!(decode(&page) == 1000, "{name} did not read 1,000 chats");
+    }
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for round in 0..ROUNDS {
+        for step in 0..kinds.len() {
+            let kind = (round + step) % kinds.len();
+            times[kind].push(time(kinds[kind].1, &page));
+        }
+    }
+    let ratios = |kind: usize| -> Vec<f64> {
+        times[kind]
+            .iter()
+            .zip(&times[1])
+            .map(|(t, v)| t / v)
+            .collect()
+    };
+    let (mut typed_ratios, mut raw_ratios) = (ratios(0), ratios(2));
+    let spread = |ratios: &[f64]| {
+        let (low, high) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        [low, high]
+    };
+    let report = serde_json::json!({
+        "rounds": ROUNDS,
+        "bytes": page.len(),
+        "typed_ms": median(&mut times[0].clone()) * 1e3,
+        "value_ms": median(&mut times[1].clone()) * 1e3,
+        "raw_ms": median(&mut times[2].clone()) * 1e3,
+        "typed_ratio": median(&mut typed_ratios),
+        "typed_ratio_spread": spread(&typed_ratios),
+        "raw_ratio": median(&mut raw_ratios),
+        "raw_ratio_spread": spread(&raw_ratios),
+    });
+    println!("{report}");
+    Ok(())
+}
