@@ -84,7 +84,7 @@ pub async fn run(demo: DemoArgs, progress: &Progress) -> anyhow::Result<()> {
         exported
     );
     let again = export::run(&client, &to_file, progress).await?;
-    progress.finish(&format!("{} new records", again.records));
+    println!("   {}.", again.describe());
 
     let first: String = std::fs::read_to_string(&out)?
         .lines()
@@ -138,14 +138,9 @@ async fn timed_export(
     let started = Instant::now();
     let summary = export::run(client, args, progress).await?;
     let elapsed = started.elapsed();
-    progress.finish(&format!(
-        "{} records in {} pages",
-        summary.records, summary.pages
-    ));
     println!(
-        "   {} records in {} pages, {:.0} records/s.",
-        summary.records,
-        summary.pages,
+        "   {}, {:.0} records/s.",
+        summary.describe(),
         summary.records as f64 / elapsed.as_secs_f64().max(1e-3)
     );
     Ok(summary.records)

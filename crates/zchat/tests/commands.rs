@@ -304,6 +304,19 @@ fn the_demo_runs_offline_and_exports_everything() {
     );
     let printed = String::from_utf8(outcome.stdout).unwrap();
     assert!(printed.contains("400 records"), "{printed}");
+    // Each export's summary once, in one line; the resumed export says it found nothing new.
+    let summaries = printed
+        .lines()
+        .chain(String::from_utf8_lossy(&outcome.stderr).lines())
+        .filter(|line| line.contains("exported 400 records"))
+        .count();
+    assert_eq!(summaries, 2, "{printed}");
+    assert!(
+        printed.contains("nothing new since the last run (400 records in all)"),
+        "{printed}"
+    );
+    let resumed = printed.lines().find(|l| l.contains("nothing new")).unwrap();
+    assert!(!resumed.contains("records/s"), "{resumed}");
     assert_eq!(common::jsonl(&dir.path().join("chats.jsonl")).len(), 400);
     let connection = rusqlite::Connection::open(dir.path().join("chats.sqlite")).unwrap();
     let rows: i64 = connection

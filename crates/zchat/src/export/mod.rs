@@ -90,9 +90,20 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The closing line: records, pages and earlier runs.
+    /// The closing line, one of: `exported 1200 records in 2 pages`, `exported 3 records in 1 page
+    /// (1203 in all, with earlier runs)`, `nothing new since the last run (1203 records in all)`.
     pub fn describe(&self) -> String {
-        let mut line = format!("exported {} records in {} pages", self.records, self.pages);
+        if self.resumed && self.records == 0 {
+            return format!(
+                "nothing new since the last run ({} in all)",
+                progress::plural(self.total, "record")
+            );
+        }
+        let mut line = format!(
+            "exported {} in {}",
+            progress::plural(self.records, "record"),
+            progress::plural(self.pages, "page")
+        );
         if self.resumed {
             line.push_str(&format!(" ({} in all, with earlier runs)", self.total));
         }

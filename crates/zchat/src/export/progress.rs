@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Reports an export's progress on standard error.
 pub struct Progress {
     mode: Mode,
-    /// When the last log line was printed, to print at most one every few seconds.
-    last_line: Mutex<Option<Instant>>,
+    /// When the last log line was printed (or the export started), to print at most one every
+    /// few seconds: an export shorter than that prints only its closing line.
+    last_line: Mutex<Instant>,
 }
 
 /// How often a log line is printed when standard error is not a terminal.
@@ -41,7 +42,7 @@ impl Progress {
         };
         Self {
             mode,
-            last_line: Mutex::new(None),
+            last_line: Mutex::new(Instant::now()),
         }
     }
 
@@ -65,9 +66,16 @@ impl Progress {
     /// After each page: `total` records so far (with earlier runs), `records` and `pages` of this
     /// run, which took `elapsed`.
     pub fn page(&self, total: u64, records: u64, pages: u64, elapsed: Duration, caught_up: bool) {
-        let rate = records as f64 / elapsed.as_secs_f64().max(1e-3);
         let state = if caught_up { ", caught up" } else { "" };
-        let line = format!("{total} records, {pages} pages, {rate:.0} records/s{state}");
+        let line = if records == 0 {
+            format!("{total} records, nothing new yet{state}")
+        } else {
+            let rate = records as f64 / elapsed.as_secs_f64().max(1e-3);
+            format!(
+                "{total} records, {}, {rate:.0} records/s{state}",
+                plural(pages, "page")
+            )
+        };
         match &self.mode {
             Mode::Quiet => {}
             Mode::Lines => {
@@ -75,8 +83,8 @@ impl Progress {
                     .last_line
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
-                if caught_up || last.is_none_or(|at| at.elapsed() >= LINE_INTERVAL) {
-                    *last = Some(Instant::now());
+                if last.elapsed() >= LINE_INTERVAL {
+                    *last = Instant::now();
                     eprintln!("{line} ({:.1}s)", elapsed.as_secs_f64());
                 }
             }
@@ -94,6 +102,15 @@ impl Progress {
                 bar.set_message("");
             }
         }
+    }
+}
+
+/// `1 page`, `2 pages`.
+pub fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
