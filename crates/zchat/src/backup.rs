@@ -97,7 +97,7 @@ impl Snapshot {
     }
 
     /// Every record of the resource, by id, as the API sends it.
-    async fn fetch(self, client: &Client) -> anyhow::Result<Vec<(String, Value)>> {
+    pub async fn fetch(self, client: &Client) -> anyhow::Result<Vec<(String, Value)>> {
         Ok(match self {
             Self::Account => vec![("account".into(), json(client.get_account().await?)?)],
             Self::Agents => by_id(client.agents().stream().collect_all().await?)?,

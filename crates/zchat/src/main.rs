@@ -9,6 +9,7 @@
 //!   `delete`); secrets only with `--show-secrets`.
 //! - `zchat backup --sqlite FILE`: the whole account (every resource and the five exports) in one
 //!   database, resumable.
+//! - `zchat singer --config tap.json`: a Singer tap (`--discover`, `--catalog`, `--state`).
 //! - `zchat agent watch`: live messages over the Conversations API, as an agent sees them.
 //! - `zchat demo`: all of it against an emulator started in this process, with no account.
 //!
@@ -23,6 +24,7 @@ mod demo;
 mod export;
 mod output;
 mod resources;
+mod singer;
 mod time;
 
 use std::process::ExitCode;
@@ -65,6 +67,9 @@ enum Command {
     /// Back up the whole account (every resource and the five exports) into one SQLite
     /// database, resumably.
     Backup(backup::BackupArgs),
+    /// Run as a Singer tap: `--discover`, or SCHEMA, RECORD and STATE messages on standard
+    /// output; `--config` is the tap's JSON config (access_token, subdomain, start_date, base_url).
+    Singer(singer::SingerArgs),
     /// Chats: get, search, delete.
     #[command(subcommand)]
     Chats(ChatsCommand),
@@ -136,6 +141,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Every REST command's client errors are explained here, in one place.
     let (client, outcome) = match cli.command {
         Command::Demo(args) => return demo::run(args, &progress).await,
+        Command::Singer(args) => {
+            let connection = &cli.connection;
+            return singer::run(
+                &args,
+                connection.config.as_deref(),
+                connection.base_url.clone(),
+            )
+            .await;
+        }
         Command::Agent(command) => return agent::run(&cli.connection, command).await,
         Command::Export(args) => {
             let client = rest_client()?;
