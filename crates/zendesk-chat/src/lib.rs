@@ -351,6 +351,7 @@ pub use customize::{CallOverrides, Customize};
 pub use error::Error;
 pub use fields::Fields;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
+pub use id_paging::IdPager;
 pub use models::{LooseId, OptionalText, Password, Timestamp, WebpathItem};
 pub use paging::Paged;
 
