@@ -248,9 +248,10 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         command
     };
     let unchecked = out.join("export-unchecked.jsonl");
-    let mut runs: [Vec<Usage>; 4] = Default::default();
+    let unchecked_sqlite = out.join("export-unchecked.sqlite");
+    let mut runs: [Vec<Usage>; 5] = Default::default();
     for _ in 0..args.rounds.max(1) {
-        for path in [&jsonl, &sqlite, &floor, &unchecked] {
+        for path in [&jsonl, &sqlite, &floor, &unchecked, &unchecked_sqlite] {
             let _ = std::fs::remove_file(path);
             let mut state = path.as_os_str().to_owned();
             state.push(".state.json");
@@ -275,6 +276,10 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
             &mut zchat(&[&unchecked], "--out", &["--no-typed-check"]),
             out,
         )?);
+        runs[4].push(measure(
+            &mut zchat(&[&unchecked_sqlite], "--sqlite", &["--no-typed-check"]),
+            out,
+        )?);
     }
     let lines = std::fs::read_to_string(&jsonl)?.lines().count();
     if lines != args.export_chats {
@@ -296,6 +301,7 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         "`zchat export chats --out x.jsonl`",
         "`zchat export chats --sqlite x.sqlite`",
         "`zchat export chats --out x.jsonl --no-typed-check`",
+        "`zchat export chats --sqlite x.sqlite --no-typed-check`",
     ]
     .iter()
     .zip(&runs)
