@@ -722,8 +722,8 @@ async fn real_time_metrics_come_from_the_account_or_are_not_computed_yet() {
 }
 
 #[tokio::test]
-async fn a_subdomain_client_sends_real_time_calls_to_the_real_time_host() {
-    // Without a base URL of its own the real-time host is Zendesk's; with one, it is that one.
+async fn real_time_calls_go_to_the_real_time_base_url_and_not_to_the_accounts_host() {
+    // A client given a real-time base URL sends the metrics there, even with a base URL of its own.
     let (emulator, _) = start(Emulator::builder().chats(5)).await;
     let elsewhere = zendesk_chat::Client::builder()
         .base_url(emulator.base_url())

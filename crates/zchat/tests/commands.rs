@@ -3,23 +3,9 @@
 
 mod common;
 
-use common::Server;
+use common::{Server, json};
 use serde_json::Value;
 use zendesk_chat_emulator::Emulator;
-
-fn json(output: &std::process::Output) -> Value {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
 
 fn server() -> Server {
     Server::start(Emulator::builder().seed(31).chats(300))

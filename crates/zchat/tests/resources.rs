@@ -7,23 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::Server;
+use common::{Server, json};
 use serde_json::Value;
 use zendesk_chat_emulator::{Emulator, Faults};
-
-fn json(output: &std::process::Output) -> Value {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
 
 fn run(server: &Server, args: &[&str]) -> Value {
     json(&server.zchat().args(args).output().unwrap())

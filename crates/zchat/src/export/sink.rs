@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use zendesk_chat::export::ExportCursor;
@@ -280,11 +281,7 @@ impl SqliteSink {
                 [resource.items_key()],
                 |row| row.get(0),
             )
-            .map(Some)
-            .or_else(|error| match error {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                other => Err(other),
-            })?;
+            .optional()?;
         let saved = saved
             .map(|text| serde_json::from_str(&text))
             .transpose()

@@ -219,3 +219,18 @@ pub fn one_line(stderr: &[u8]) -> String {
     assert_eq!(text.trim_end().lines().count(), 1, "not one line: {text:?}");
     text
 }
+
+/// A command's standard output as JSON, asserting that it succeeded.
+pub fn json(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}

@@ -43,16 +43,7 @@ impl Store {
             total += 1;
         }
         let link = |page: usize| json!(format!("{base_url}/api/v2/chat/chats?page={page}"));
-        let next = if page * LIST_PAGE_SIZE < total {
-            link(page + 1)
-        } else {
-            Value::Null
-        };
-        let prev = if page > 1 {
-            link(page - 1)
-        } else {
-            Value::Null
-        };
+        let (next, prev) = neighbour_links(page, page * LIST_PAGE_SIZE < total, link);
         Ok(Answer::ok(format!(
             r#"{{"chats": [{}], "count": {}, "next_url": {next}, "prev_url": {prev}}}"#,
             join_json(&chats),
@@ -122,16 +113,7 @@ impl Store {
                 "{base_url}/api/v2/chat/chats/search?q={q}&page={page}"
             ))
         };
-        let next = if first + SEARCH_PAGE_SIZE < total {
-            link(page + 1)
-        } else {
-            Value::Null
-        };
-        let prev = if page > 1 {
-            link(page - 1)
-        } else {
-            Value::Null
-        };
+        let (next, prev) = neighbour_links(page, first + SEARCH_PAGE_SIZE < total, link);
         Ok(Answer::json(
             200,
             &json!({"results": results, "count": total, "next_url": next, "prev_url": prev}),
@@ -334,6 +316,22 @@ fn apply_visitor(visitor: &mut types::ChatVisitor, request: &types::UpdateChatRe
 }
 
 /// A chat id has the API's shape: dot-separated parts of letters and digits.
+/// The `next_url` and `prev_url` of page `page` (from 1): links made by `link`, or null where
+/// there is no such page.
+fn neighbour_links(page: usize, has_next: bool, link: impl Fn(usize) -> Value) -> (Value, Value) {
+    let next = if has_next {
+        link(page + 1)
+    } else {
+        Value::Null
+    };
+    let prev = if page > 1 {
+        link(page - 1)
+    } else {
+        Value::Null
+    };
+    (next, prev)
+}
+
 fn is_chat_id(id: &str) -> bool {
     !id.is_empty()
         && id
