@@ -30,7 +30,7 @@ fn requests_to(emulator: &Emulator, route: &str) -> usize {
 /// A stream that can be stored in a struct and moved into a task.
 fn assert_owned_stream<S>(stream: S) -> S
 where
-    S: futures::Stream + Unpin + Send + 'static,
+    S: zendesk_chat::Stream + Unpin + Send + 'static,
 {
     stream
 }

@@ -3,7 +3,6 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
-use futures::StreamExt;
 use support::emulated::start;
 use zendesk_chat::Error;
 use zendesk_chat::search::{ChatType, SearchQuery};
@@ -17,12 +16,21 @@ fn every_chat() -> SearchQuery {
 async fn a_search_past_the_window_is_split_by_time_and_delivers_every_match_once() {
     let (_emulator, client) = start(Emulator::builder().seed(9).chats(10_300)).await;
 
-    // The plain search stops at the window, saying so.
-    let plain: Vec<_> = client.search(every_chat().to_string()).collect().await;
-    let Some(Err(Error::SearchWindowExceeded(exceeded))) = plain.last() else {
+    // The plain search stops at the window, saying so, and keeps what it delivered.
+    let plain = client
+        .search(every_chat().to_string())
+        .collect_partial()
+        .await;
+    let Some(Error::SearchWindowExceeded(exceeded)) = &plain.error else {
         panic!("the plain search did not stop at the window")
     };
     assert_eq!((exceeded.total, exceeded.delivered), (10_300, 10_000));
+    assert_eq!(
+        plain.items.len(),
+        10_000,
+        "what came before the window is kept"
+    );
+    assert!(plain.failures.is_empty());
 
     let from = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2026, 10, 2, 0, 0, 0).unwrap();

@@ -101,6 +101,10 @@ pub struct InvalidInput {
 }
 
 /// A chat search matched more chats than the API serves for one query: 250 pages of 40.
+///
+/// The results before it were delivered; [`Paged::collect_partial`](crate::Paged::collect_partial)
+/// keeps them beside this error, and [`Client::search_between`](crate::Client::search_between)
+/// splits the time range so that no window is exceeded.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct SearchWindowExceeded {

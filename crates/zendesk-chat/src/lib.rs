@@ -353,7 +353,7 @@ pub use fields::Fields;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
 pub use id_paging::IdPager;
 pub use models::{LooseId, OptionalText, Password, Timestamp, WebpathItem};
-pub use paging::Paged;
+pub use paging::{Collected, Paged};
 
 /// What most programs use, in one import: `use zendesk_chat::prelude::*;`.
 ///
@@ -382,6 +382,9 @@ pub mod prelude {
 
 /// The date and time crate of the public signatures (`ExportStart`, `Timestamp::to_datetime`).
 pub use chrono;
+/// The stream traits [`Paged`] implements, for combinators beyond its inherent `next` and
+/// `collect_all` (`StreamExt::take`, `TryStreamExt::try_filter`, …), without a `futures` dependency.
+pub use futures::{Stream, StreamExt, TryStreamExt};
 pub use rate_limit::RateLimit;
 /// An HTTP status, as [`Error::status`] gives it (no `http` dependency needed).
 pub use reqwest::StatusCode;

@@ -26,6 +26,7 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::Error;
+use crate::record::RecordError;
 
 /// Results of paged requests, one at a time. See the [module](self) docs.
 #[must_use = "a Paged does nothing until polled"]
@@ -50,6 +51,54 @@ impl<T> Paged<T> {
     pub async fn collect_all(self) -> Result<Vec<T>, Error> {
         self.inner.try_collect().await
     }
+
+    /// Everything delivered, even when paging ends in an error: the results, the records that
+    /// did not fit their model, and the error that ended paging, if one did.
+    ///
+    /// Where [`collect_all`](Self::collect_all) gives only the error, this keeps what came before
+    /// it: a search that reaches the API's 10,000-result window keeps its 10,000 results beside
+    /// [`Error::SearchWindowExceeded`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: zendesk_chat::Client) {
+    /// let collected = client.search("rating:good").collect_partial().await;
+    /// println!("{} results, {} bad records", collected.items.len(), collected.failures.len());
+    /// if let Some(error) = collected.error {
+    ///     eprintln!("stopped early: {error}");
+    /// }
+    /// # }
+    /// ```
+    pub async fn collect_partial(mut self) -> Collected<T> {
+        let mut collected = Collected {
+            items: Vec::new(),
+            failures: Vec::new(),
+            error: None,
+        };
+        while let Some(result) = self.inner.next().await {
+            match result {
+                Ok(item) => collected.items.push(item),
+                Err(Error::Record(failure)) => collected.failures.push(*failure),
+                Err(error) => {
+                    // A paging error is the stream's last item; stop here all the same.
+                    collected.error = Some(error);
+                    break;
+                }
+            }
+        }
+        collected
+    }
+}
+
+/// What [`Paged::collect_partial`] gathered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Collected<T> {
+    /// Every result delivered, in order.
+    pub items: Vec<T>,
+    /// Every record that did not fit its model, kept whole.
+    pub failures: Vec<RecordError>,
+    /// The error that ended paging early, if one did.
+    pub error: Option<Error>,
 }
 
 impl<T> Stream for Paged<T> {
@@ -149,6 +198,53 @@ mod tests {
         assert_eq!(paged.next().await.unwrap().unwrap(), 1);
         assert!(paged.next().await.unwrap().is_err());
         assert!(paged.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn collecting_partially_keeps_results_and_bad_records_before_the_ending_error() {
+        let bad_record = Error::Record(Box::new(RecordError {
+            operation: "exportChats",
+            location: "chats[1]".into(),
+            id: Some("7".into()),
+            path: "history".into(),
+            message: "not an array".into(),
+            raw: serde_json::value::RawValue::from_string(r#"{"id":"7"}"#.into()).unwrap(),
+        }));
+        let mut bad_record = Some(bad_record);
+        let paged = paginate(0_u32, move |page| {
+            let bad_record = bad_record.take();
+            async move {
+                match page {
+                    0 => Ok(Page {
+                        results: vec![Ok(1), Err(bad_record.unwrap()), Ok(2)],
+                        next: Some(1),
+                    }),
+                    _ => Err(Error::invalid_input(None, "page 2 failed")),
+                }
+            }
+        });
+        let collected = paged.collect_partial().await;
+        assert_eq!(collected.items, [1, 2]);
+        assert_eq!(collected.failures.len(), 1);
+        assert_eq!(collected.failures[0].id.as_deref(), Some("7"));
+        assert!(
+            collected
+                .error
+                .is_some_and(|error| error.to_string().contains("page 2 failed"))
+        );
+    }
+
+    #[tokio::test]
+    async fn collecting_partially_a_stream_that_ends_well_has_no_error() {
+        let paged = paginate(0_u32, |_| async {
+            Ok(Page {
+                results: vec![Ok(1)],
+                next: None,
+            })
+        });
+        let collected = paged.collect_partial().await;
+        assert_eq!(collected.items, [1]);
+        assert!(collected.failures.is_empty() && collected.error.is_none());
     }
 
     #[test]
