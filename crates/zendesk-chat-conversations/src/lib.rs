@@ -49,6 +49,9 @@ mod calls;
 mod connection;
 pub mod error;
 mod frames;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod limits;
 pub mod relay;
 mod runtime;

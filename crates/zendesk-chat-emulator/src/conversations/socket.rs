@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::graphql::{Request, error};
 use super::resolvers::{execute, execute_event};
-use super::{Conversations, ConversationsFault};
+use super::{ChatEvent, Conversations, ConversationsFault};
 
 /// Requests a second a session may make.
 const REQUESTS_PER_SECOND: u32 = 100;
@@ -51,11 +51,7 @@ pub(super) async fn serve(
     let (mut sender, mut receiver) = socket.split();
     let mut events = conversations.events.subscribe();
     let mut faults = conversations.faults.subscribe();
-    let mut subscriptions: Vec<Active> = Vec::new();
-    let mut window = Window {
-        started: Instant::now(),
-        count: 0,
-    };
+    let mut frames = FrameHandler::new(&conversations, &session_id);
     loop {
         tokio::select! {
             frame = receiver.next() => {
@@ -64,8 +60,7 @@ pub(super) async fn serve(
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
                     Some(Ok(_)) => continue,
                 };
-                let replies = handle(&conversations, &session_id, &mut subscriptions, &mut window, text.as_str());
-                for reply in replies {
+                for reply in frames.handle(text.as_str()) {
                     if sender.send(Message::Text(reply.to_string().into())).await.is_err() {
                         return;
                     }
@@ -85,12 +80,9 @@ pub(super) async fn serve(
             }
             event = events.recv() => match event {
                 Ok(event) => {
-                    for subscription in &subscriptions {
-                        if let Some(data) = execute_event(&subscription.request, &subscription.variables, &event) {
-                            let frame = json!({"sig": "DATA", "subscription_id": subscription.id, "payload": data});
-                            if sender.send(Message::Text(frame.to_string().into())).await.is_err() {
-                                return;
-                            }
+                    for frame in frames.events(&event) {
+                        if sender.send(Message::Text(frame.to_string().into())).await.is_err() {
+                            return;
                         }
                     }
                 }
@@ -111,74 +103,116 @@ pub(super) async fn serve(
     }
 }
 
-/// The replies to one frame.
-fn handle(
-    conversations: &Conversations,
-    session_id: &str,
-    subscriptions: &mut Vec<Active>,
-    window: &mut Window,
-    text: &str,
-) -> Vec<Value> {
-    let Ok(frame) = serde_json::from_str::<Value>(text) else {
-        return Vec::new();
-    };
-    if frame["sig"] == "PING" {
-        return vec![json!({"sig": "PONG", "payload": frame["payload"]})];
+/// What one session's socket answers to the frames a client sends, without the socket: the
+/// requests it runs, the subscriptions it holds, its rate limit. The emulator's sockets use it;
+/// tests and fuzz targets can drive it directly.
+///
+/// ```
+/// use zendesk_chat_emulator::Emulator;
+/// use zendesk_chat_emulator::conversations::FrameHandler;
+///
+/// let emulator = Emulator::builder().chats(5).build();
+/// let (session, _client) = emulator.conversations().start_session(emulator.token()).unwrap();
+/// let mut frames = FrameHandler::new(emulator.conversations(), &session);
+/// let replies = frames.handle(r#"{"sig":"PING","payload":3}"#);
+/// assert_eq!(replies[0]["sig"], "PONG");
+/// ```
+pub struct FrameHandler<'a> {
+    conversations: &'a Conversations,
+    session_id: &'a str,
+    subscriptions: Vec<Active>,
+    window: Window,
+}
+
+impl<'a> FrameHandler<'a> {
+    /// The handler of a new socket of session `session_id`.
+    pub fn new(conversations: &'a Conversations, session_id: &'a str) -> Self {
+        Self {
+            conversations,
+            session_id,
+            subscriptions: Vec::new(),
+            window: Window {
+                started: Instant::now(),
+                count: 0,
+            },
+        }
     }
-    let id = frame["id"].clone();
-    let answer = |payload: Value| json!({"id": id, "payload": payload});
-    let refuse = |message: String| answer(json!({"errors": [error(message)]}));
-    match frame["type"].as_str() {
-        Some("request") => {
-            if !window.admit() {
-                return vec![refuse(
-                    "rate limit exceeded: at most 100 requests per second".into(),
-                )];
-            }
-            let query = frame["payload"]["query"].as_str().unwrap_or_default();
-            let variables = frame["payload"]["variables"].clone();
-            let request = match Request::parse(query) {
-                Ok(request) => request,
-                Err(errors) => return vec![answer(json!({"errors": errors}))],
-            };
-            let is_subscription = request
-                .operation()
-                .is_ok_and(|operation| operation.is_subscription());
-            if is_subscription {
-                if subscriptions.len() >= MAX_SUBSCRIPTIONS {
-                    return vec![refuse(format!(
-                        "the maximum number of concurrent subscriptions ({MAX_SUBSCRIPTIONS}) is reached"
-                    ))];
+
+    /// The replies to one text frame: none for a frame that is not a request, a stop or a ping.
+    pub fn handle(&mut self, text: &str) -> Vec<Value> {
+        let Ok(frame) = serde_json::from_str::<Value>(text) else {
+            return Vec::new();
+        };
+        if frame["sig"] == "PING" {
+            return vec![json!({"sig": "PONG", "payload": frame["payload"]})];
+        }
+        let id = frame["id"].clone();
+        let answer = |payload: Value| json!({"id": id, "payload": payload});
+        let refuse = |message: String| answer(json!({"errors": [error(message)]}));
+        match frame["type"].as_str() {
+            Some("request") => {
+                if !self.window.admit() {
+                    return vec![refuse(
+                        "rate limit exceeded: at most 100 requests per second".into(),
+                    )];
                 }
-                let subscription_id = format!("subscription{}", conversations.next_id());
-                subscriptions.push(Active {
-                    id: subscription_id.clone(),
-                    request,
-                    variables,
-                });
-                return vec![answer(
-                    json!({"data": {"subscription_id": subscription_id}}),
-                )];
+                let query = frame["payload"]["query"].as_str().unwrap_or_default();
+                let variables = frame["payload"]["variables"].clone();
+                let request = match Request::parse(query) {
+                    Ok(request) => request,
+                    Err(errors) => return vec![answer(json!({"errors": errors}))],
+                };
+                let is_subscription = request
+                    .operation()
+                    .is_ok_and(|operation| operation.is_subscription());
+                if is_subscription {
+                    if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
+                        return vec![refuse(format!(
+                            "the maximum number of concurrent subscriptions ({MAX_SUBSCRIPTIONS}) is reached"
+                        ))];
+                    }
+                    let subscription_id = format!("subscription{}", self.conversations.next_id());
+                    self.subscriptions.push(Active {
+                        id: subscription_id.clone(),
+                        request,
+                        variables,
+                    });
+                    return vec![answer(
+                        json!({"data": {"subscription_id": subscription_id}}),
+                    )];
+                }
+                let ids: Vec<String> = self.subscriptions.iter().map(|s| s.id.clone()).collect();
+                vec![answer(execute(
+                    self.conversations,
+                    self.session_id,
+                    &ids,
+                    &request,
+                    &variables,
+                ))]
             }
-            let ids: Vec<String> = subscriptions.iter().map(|s| s.id.clone()).collect();
-            vec![answer(execute(
-                conversations,
-                session_id,
-                &ids,
-                &request,
-                &variables,
-            ))]
-        }
-        Some("stop_subscription") => {
-            if !window.admit() {
-                return vec![refuse(
-                    "rate limit exceeded: at most 100 requests per second".into(),
-                )];
+            Some("stop_subscription") => {
+                if !self.window.admit() {
+                    return vec![refuse(
+                        "rate limit exceeded: at most 100 requests per second".into(),
+                    )];
+                }
+                let stopped = frame["payload"]["subscription_id"].clone();
+                self.subscriptions.retain(|s| json!(s.id) != stopped);
+                vec![answer(json!({"data": {"success": true}}))]
             }
-            let stopped = frame["payload"]["subscription_id"].clone();
-            subscriptions.retain(|s| json!(s.id) != stopped);
-            vec![answer(json!({"data": {"success": true}}))]
+            _ => Vec::new(),
         }
-        _ => Vec::new(),
+    }
+
+    /// The `DATA` frames an event of the account gives this socket's subscriptions.
+    pub fn events(&self, event: &ChatEvent) -> Vec<Value> {
+        self.subscriptions
+            .iter()
+            .filter_map(|subscription| {
+                execute_event(&subscription.request, &subscription.variables, event).map(|data| {
+                    json!({"sig": "DATA", "subscription_id": subscription.id, "payload": data})
+                })
+            })
+            .collect()
     }
 }
