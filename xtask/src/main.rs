@@ -5,7 +5,8 @@
 //!   what is checked in differs from what the generator makes now.
 //! - `cargo xtask bench`: every benchmark, side by side, with a report in `target/bench/report.md`.
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: a short run of each cargo-fuzz target.
-//! - `cargo xtask soak`: the fault soak of `zchat export` (100,000 chats, 10% faults, kills).
+//! - `cargo xtask soak`: both soaks, in release: `zchat export` through faults and kills (100,000
+//!   chats), and a Conversations bot through dropped sockets, ended and refused sessions.
 
 mod bench;
 
@@ -41,12 +42,20 @@ enum Command {
         /// Only these targets (default: all).
         targets: Vec<String>,
     },
-    /// The fault soak: export 100,000 chats through faults, kills and resumes (release build).
+    /// Both soaks (release build): an export of 100,000 chats through faults, kills and resumes;
+    /// a Conversations bot through dropped sockets, ended and refused sessions.
     Soak,
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: &[&str] = &["decode_responses", "search_query", "emulator_requests"];
+const FUZZ_TARGETS: &[&str] = &[
+    "decode_responses",
+    "search_query",
+    "emulator_requests",
+    "server_frames",
+    "client_frames",
+    "graphql_documents",
+];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -54,20 +63,7 @@ fn main() -> ExitCode {
         Command::Generate { check } => generate(&repository_root(), check),
         Command::Bench(args) => bench::run(&repository_root(), &args).map(|()| ExitCode::SUCCESS),
         Command::Fuzz { seconds, targets } => fuzz(&repository_root(), seconds, &targets),
-        Command::Soak => run_cargo(
-            &repository_root(),
-            &[
-                "test",
-                "--release",
-                "-p",
-                "zchat",
-                "--test",
-                "soak",
-                "--",
-                "--ignored",
-                "--nocapture",
-            ],
-        ),
+        Command::Soak => soak(&repository_root()),
     };
     match result {
         Ok(code) => code,
@@ -86,15 +82,16 @@ fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> anyhow::Result<ExitCod
     };
     for target in targets {
         println!("== fuzzing {target} for {seconds} s");
+        // The corpus it grows, then seeds it only reads: the client's own GraphQL documents.
+        let mut corpora = vec![format!("corpus/{target}")];
+        if target == "graphql_documents" {
+            corpora.push("../spec/conversations".into());
+        }
+        std::fs::create_dir_all(root.join("fuzz").join(&corpora[0]))?;
         let status = std::process::Command::new("cargo")
-            .args([
-                "+nightly",
-                "fuzz",
-                "run",
-                target,
-                "--",
-                &format!("-max_total_time={seconds}"),
-            ])
+            .args(["+nightly", "fuzz", "run", target])
+            .args(&corpora)
+            .args(["--", &format!("-max_total_time={seconds}")])
             .current_dir(root.join("fuzz"))
             .status()
             .context("running cargo +nightly fuzz (cargo install cargo-fuzz)")?;
@@ -106,15 +103,32 @@ fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_cargo(root: &Path, args: &[&str]) -> anyhow::Result<ExitCode> {
-    let status = std::process::Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(root)
-        .status()?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
+/// Runs each soak (an ignored test, in release), and fails if either fails.
+fn soak(root: &Path) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for (package, test) in [("zchat", "soak"), ("zendesk-chat-conversations", "soak")] {
+        println!("== soak: {package} --test {test}");
+        let args = [
+            "test",
+            "--release",
+            "-p",
+            package,
+            "--test",
+            test,
+            "--",
+            "--ignored",
+            "--nocapture",
+        ];
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(args)
+            .current_dir(root)
+            .status()?;
+        failed |= !status.success();
+    }
+    Ok(if failed {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -437,6 +437,625 @@ pub mod operations {
         }
     }
 
+    /// The open channels and the messages of their chat logs: what a bot reads after a reconnection to
+    /// find what it missed while the socket was down (events are not replayed). `first` bounds the
+    /// channels and `logs` the entries of each channel's log.
+    ///
+    /// ```graphql
+    /// query ChannelChatLogs($first: Int, $logs: Int) {
+    ///   channels(first: $first) {
+    ///     edges {
+    ///       node {
+    ///         __typename
+    ///         id
+    ///         chat_logs(first: $logs) {
+    ///           edges {
+    ///             node {
+    ///               __typename
+    ///               id
+    ///               ... on Message {
+    ///                 msg_id
+    ///                 content
+    ///                 timestamp
+    ///                 from {
+    ///                   __typename
+    ///                   id
+    ///                 }
+    ///               }
+    ///             }
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
+    /// }
+    /// ```
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct ChannelChatLogs;
+    impl crate::runtime::Operation for ChannelChatLogs {
+        type Variables = channel_chat_logs::Variables;
+        type Data = channel_chat_logs::Data;
+        const NAME: &'static str = "ChannelChatLogs";
+        const KIND: crate::runtime::OperationKind = crate::runtime::OperationKind::Query;
+        const DOCUMENT: &'static str = "query ChannelChatLogs($first: Int, $logs: Int) {\n  channels(first: $first) {\n    edges {\n      node {\n        __typename\n        id\n        chat_logs(first: $logs) {\n          edges {\n            node {\n              __typename\n              id\n              ... on Message {\n                msg_id\n                content\n                timestamp\n                from {\n                  __typename\n                  id\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n}\n";
+    }
+
+    /// The variables and data of [`ChannelChatLogs`](super::ChannelChatLogs).
+    pub mod channel_chat_logs {
+        /// The operation's variables.
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+        pub struct Variables {
+            /// `$first: Int`
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub first: Option<i64>,
+            /// `$logs: Int`
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub logs: Option<i64>,
+        }
+
+        /// `Agent` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFromAgent {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier (opaque).
+            pub id: crate::runtime::Id,
+        }
+
+        /// `Visitor` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFromVisitor {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier (opaque).
+            pub id: crate::runtime::Id,
+        }
+
+        /// `User` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom`: one variant per possible type, told apart by `__typename`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom {
+            /// A `Agent`.
+            Agent(ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFromAgent),
+            /// A `Visitor`.
+            Visitor(ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFromVisitor),
+            /// A type this version does not know, kept whole.
+            Unknown(crate::runtime::UnknownObject),
+        }
+
+        impl ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom {
+            /// The object's `__typename`.
+            pub fn typename(&self) -> &str {
+                match self {
+                    Self::Agent(_) => "Agent",
+                    Self::Visitor(_) => "Visitor",
+                    Self::Unknown(object) => &object.typename,
+                }
+            }
+            /// `id`, whatever the type (`None` for a type this version does not know).
+            pub fn id(&self) -> Option<&crate::runtime::Id> {
+                match self {
+                    Self::Agent(variant) => Some(&variant.id),
+                    Self::Visitor(variant) => Some(&variant.id),
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de>
+        for ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                crate::runtime::by_typename(
+                    deserializer,
+                    |typename, object| {
+                        Ok(
+                            match typename.as_str() {
+                                "Agent" => Self::Agent(crate::runtime::from_object(object)?),
+                                "Visitor" => {
+                                    Self::Visitor(crate::runtime::from_object(object)?)
+                                }
+                                _ => {
+                                    Self::Unknown(crate::runtime::UnknownObject {
+                                        typename,
+                                        fields: object,
+                                    })
+                                }
+                            },
+                        )
+                    },
+                )
+            }
+        }
+
+        /// `Message` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessage {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+            /// The custom message ID given to sendMessage, if any.
+            #[serde(default)]
+            pub msg_id: Option<String>,
+            /// The message text.
+            #[serde(default)]
+            pub content: Option<String>,
+            /// When the message was sent.
+            #[serde(default)]
+            pub timestamp: Option<serde_json::Value>,
+            /// The sender: a Visitor or an Agent (dispatch on `__typename`).
+            #[serde(default)]
+            pub from: Option<
+                ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessageFrom,
+            >,
+        }
+
+        /// `MemberJoinLog` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberJoinLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `MemberLeaveLog` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberLeaveLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `MemberChangeLog` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberChangeLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `ChatLog` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode`: one variant per possible type, told apart by `__typename`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode {
+            /// A `Message`.
+            Message(ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMessage),
+            /// A `MemberJoinLog`.
+            MemberJoinLog(ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberJoinLog),
+            /// A `MemberLeaveLog`.
+            MemberLeaveLog(
+                ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberLeaveLog,
+            ),
+            /// A `MemberChangeLog`.
+            MemberChangeLog(
+                ChannelsEdgesNodeVisitorChannelChatLogsEdgesNodeMemberChangeLog,
+            ),
+            /// A type this version does not know, kept whole.
+            Unknown(crate::runtime::UnknownObject),
+        }
+
+        impl ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode {
+            /// The object's `__typename`.
+            pub fn typename(&self) -> &str {
+                match self {
+                    Self::Message(_) => "Message",
+                    Self::MemberJoinLog(_) => "MemberJoinLog",
+                    Self::MemberLeaveLog(_) => "MemberLeaveLog",
+                    Self::MemberChangeLog(_) => "MemberChangeLog",
+                    Self::Unknown(object) => &object.typename,
+                }
+            }
+            /// `id`, whatever the type (`None` for a type this version does not know).
+            pub fn id(&self) -> Option<&crate::runtime::Id> {
+                match self {
+                    Self::Message(variant) => Some(&variant.id),
+                    Self::MemberJoinLog(variant) => Some(&variant.id),
+                    Self::MemberLeaveLog(variant) => Some(&variant.id),
+                    Self::MemberChangeLog(variant) => Some(&variant.id),
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de>
+        for ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                crate::runtime::by_typename(
+                    deserializer,
+                    |typename, object| {
+                        Ok(
+                            match typename.as_str() {
+                                "Message" => {
+                                    Self::Message(crate::runtime::from_object(object)?)
+                                }
+                                "MemberJoinLog" => {
+                                    Self::MemberJoinLog(crate::runtime::from_object(object)?)
+                                }
+                                "MemberLeaveLog" => {
+                                    Self::MemberLeaveLog(crate::runtime::from_object(object)?)
+                                }
+                                "MemberChangeLog" => {
+                                    Self::MemberChangeLog(crate::runtime::from_object(object)?)
+                                }
+                                _ => {
+                                    Self::Unknown(crate::runtime::UnknownObject {
+                                        typename,
+                                        fields: object,
+                                    })
+                                }
+                            },
+                        )
+                    },
+                )
+            }
+        }
+
+        /// `ChatLogEdge` as selected at `ChannelsEdgesNodeVisitorChannelChatLogsEdges`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogsEdges {
+            /// The chat log.
+            #[serde(default)]
+            pub node: Option<ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode>,
+        }
+
+        /// `ChatLogConnection` as selected at `ChannelsEdgesNodeVisitorChannelChatLogs`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannelChatLogs {
+            /// The chat logs of the page.
+            #[serde(default)]
+            pub edges: Option<Vec<Option<ChannelsEdgesNodeVisitorChannelChatLogsEdges>>>,
+        }
+
+        /// `VisitorChannel` as selected at `ChannelsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeVisitorChannel {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+            /// The list of chat logs of the channel.
+            #[serde(default)]
+            pub chat_logs: Option<ChannelsEdgesNodeVisitorChannelChatLogs>,
+        }
+
+        /// `Agent` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFromAgent {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier (opaque).
+            pub id: crate::runtime::Id,
+        }
+
+        /// `Visitor` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFromVisitor {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier (opaque).
+            pub id: crate::runtime::Id,
+        }
+
+        /// `User` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom`: one variant per possible type, told apart by `__typename`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom {
+            /// A `Agent`.
+            Agent(ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFromAgent),
+            /// A `Visitor`.
+            Visitor(ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFromVisitor),
+            /// A type this version does not know, kept whole.
+            Unknown(crate::runtime::UnknownObject),
+        }
+
+        impl ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom {
+            /// The object's `__typename`.
+            pub fn typename(&self) -> &str {
+                match self {
+                    Self::Agent(_) => "Agent",
+                    Self::Visitor(_) => "Visitor",
+                    Self::Unknown(object) => &object.typename,
+                }
+            }
+            /// `id`, whatever the type (`None` for a type this version does not know).
+            pub fn id(&self) -> Option<&crate::runtime::Id> {
+                match self {
+                    Self::Agent(variant) => Some(&variant.id),
+                    Self::Visitor(variant) => Some(&variant.id),
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de>
+        for ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                crate::runtime::by_typename(
+                    deserializer,
+                    |typename, object| {
+                        Ok(
+                            match typename.as_str() {
+                                "Agent" => Self::Agent(crate::runtime::from_object(object)?),
+                                "Visitor" => {
+                                    Self::Visitor(crate::runtime::from_object(object)?)
+                                }
+                                _ => {
+                                    Self::Unknown(crate::runtime::UnknownObject {
+                                        typename,
+                                        fields: object,
+                                    })
+                                }
+                            },
+                        )
+                    },
+                )
+            }
+        }
+
+        /// `Message` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessage {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+            /// The custom message ID given to sendMessage, if any.
+            #[serde(default)]
+            pub msg_id: Option<String>,
+            /// The message text.
+            #[serde(default)]
+            pub content: Option<String>,
+            /// When the message was sent.
+            #[serde(default)]
+            pub timestamp: Option<serde_json::Value>,
+            /// The sender: a Visitor or an Agent (dispatch on `__typename`).
+            #[serde(default)]
+            pub from: Option<ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessageFrom>,
+        }
+
+        /// `MemberJoinLog` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberJoinLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `MemberLeaveLog` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberLeaveLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `MemberChangeLog` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberChangeLog {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+        }
+
+        /// `ChatLog` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdgesNode`: one variant per possible type, told apart by `__typename`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum ChannelsEdgesNodeAgentChannelChatLogsEdgesNode {
+            /// A `Message`.
+            Message(ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMessage),
+            /// A `MemberJoinLog`.
+            MemberJoinLog(ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberJoinLog),
+            /// A `MemberLeaveLog`.
+            MemberLeaveLog(ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberLeaveLog),
+            /// A `MemberChangeLog`.
+            MemberChangeLog(
+                ChannelsEdgesNodeAgentChannelChatLogsEdgesNodeMemberChangeLog,
+            ),
+            /// A type this version does not know, kept whole.
+            Unknown(crate::runtime::UnknownObject),
+        }
+
+        impl ChannelsEdgesNodeAgentChannelChatLogsEdgesNode {
+            /// The object's `__typename`.
+            pub fn typename(&self) -> &str {
+                match self {
+                    Self::Message(_) => "Message",
+                    Self::MemberJoinLog(_) => "MemberJoinLog",
+                    Self::MemberLeaveLog(_) => "MemberLeaveLog",
+                    Self::MemberChangeLog(_) => "MemberChangeLog",
+                    Self::Unknown(object) => &object.typename,
+                }
+            }
+            /// `id`, whatever the type (`None` for a type this version does not know).
+            pub fn id(&self) -> Option<&crate::runtime::Id> {
+                match self {
+                    Self::Message(variant) => Some(&variant.id),
+                    Self::MemberJoinLog(variant) => Some(&variant.id),
+                    Self::MemberLeaveLog(variant) => Some(&variant.id),
+                    Self::MemberChangeLog(variant) => Some(&variant.id),
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de>
+        for ChannelsEdgesNodeAgentChannelChatLogsEdgesNode {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                crate::runtime::by_typename(
+                    deserializer,
+                    |typename, object| {
+                        Ok(
+                            match typename.as_str() {
+                                "Message" => {
+                                    Self::Message(crate::runtime::from_object(object)?)
+                                }
+                                "MemberJoinLog" => {
+                                    Self::MemberJoinLog(crate::runtime::from_object(object)?)
+                                }
+                                "MemberLeaveLog" => {
+                                    Self::MemberLeaveLog(crate::runtime::from_object(object)?)
+                                }
+                                "MemberChangeLog" => {
+                                    Self::MemberChangeLog(crate::runtime::from_object(object)?)
+                                }
+                                _ => {
+                                    Self::Unknown(crate::runtime::UnknownObject {
+                                        typename,
+                                        fields: object,
+                                    })
+                                }
+                            },
+                        )
+                    },
+                )
+            }
+        }
+
+        /// `ChatLogEdge` as selected at `ChannelsEdgesNodeAgentChannelChatLogsEdges`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogsEdges {
+            /// The chat log.
+            #[serde(default)]
+            pub node: Option<ChannelsEdgesNodeAgentChannelChatLogsEdgesNode>,
+        }
+
+        /// `ChatLogConnection` as selected at `ChannelsEdgesNodeAgentChannelChatLogs`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannelChatLogs {
+            /// The chat logs of the page.
+            #[serde(default)]
+            pub edges: Option<Vec<Option<ChannelsEdgesNodeAgentChannelChatLogsEdges>>>,
+        }
+
+        /// `AgentChannel` as selected at `ChannelsEdgesNode`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdgesNodeAgentChannel {
+            /// `__typename`.
+            #[serde(rename = "__typename")]
+            pub typename: String,
+            /// Globally unique identifier.
+            pub id: crate::runtime::Id,
+            /// The list of chat logs of the channel.
+            #[serde(default)]
+            pub chat_logs: Option<ChannelsEdgesNodeAgentChannelChatLogs>,
+        }
+
+        /// `Channel` as selected at `ChannelsEdgesNode`: one variant per possible type, told apart by `__typename`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum ChannelsEdgesNode {
+            /// A `VisitorChannel`.
+            VisitorChannel(ChannelsEdgesNodeVisitorChannel),
+            /// A `AgentChannel`.
+            AgentChannel(ChannelsEdgesNodeAgentChannel),
+            /// A type this version does not know, kept whole.
+            Unknown(crate::runtime::UnknownObject),
+        }
+
+        impl ChannelsEdgesNode {
+            /// The object's `__typename`.
+            pub fn typename(&self) -> &str {
+                match self {
+                    Self::VisitorChannel(_) => "VisitorChannel",
+                    Self::AgentChannel(_) => "AgentChannel",
+                    Self::Unknown(object) => &object.typename,
+                }
+            }
+            /// `id`, whatever the type (`None` for a type this version does not know).
+            pub fn id(&self) -> Option<&crate::runtime::Id> {
+                match self {
+                    Self::VisitorChannel(variant) => Some(&variant.id),
+                    Self::AgentChannel(variant) => Some(&variant.id),
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for ChannelsEdgesNode {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                crate::runtime::by_typename(
+                    deserializer,
+                    |typename, object| {
+                        Ok(
+                            match typename.as_str() {
+                                "VisitorChannel" => {
+                                    Self::VisitorChannel(crate::runtime::from_object(object)?)
+                                }
+                                "AgentChannel" => {
+                                    Self::AgentChannel(crate::runtime::from_object(object)?)
+                                }
+                                _ => {
+                                    Self::Unknown(crate::runtime::UnknownObject {
+                                        typename,
+                                        fields: object,
+                                    })
+                                }
+                            },
+                        )
+                    },
+                )
+            }
+        }
+
+        /// `ChannelEdge` as selected at `ChannelsEdges`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsEdges {
+            /// The channel.
+            #[serde(default)]
+            pub node: Option<ChannelsEdgesNode>,
+        }
+
+        /// `ChannelConnection` as selected at `Channels`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct Channels {
+            /// The channels of the page.
+            #[serde(default)]
+            pub edges: Option<Vec<Option<ChannelsEdges>>>,
+        }
+
+        /// The data of [`ChannelChatLogs`](super::ChannelChatLogs).
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct Data {
+            /// The channels (chats) the agent can see, as a Relay connection.
+            #[serde(default)]
+            pub channels: Option<Channels>,
+        }
+    }
+
     /// Chat activity: members joining and leaving channels, and other chat logs (dispatch on `__typename`).
     /// `filter` omitted = all activity; e.g. {"chat_activity_types": ["MEMBER_JOIN", "MEMBER_LEAVE"]}.
     /// Note: the input's type name ChatActivityFilter is a [GUESS] (see the schema).

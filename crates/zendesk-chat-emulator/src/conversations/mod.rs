@@ -8,8 +8,10 @@
 //! events. The API's limits are enforced: 100 requests a second a session, 10 subscriptions,
 //! `startAgentSession` once a second a token, depth 11. Simulated visitors start chats and send
 //! messages now and then, so a bot sees traffic with no setup; `sendMessage` adds the agent's
-//! message to the chat's history, visible through the REST API too. Faults on demand for tests:
-//! drop the sockets, send `EOS`, refuse the next session.
+//! message to the chat's history, visible through the REST API too, and every message, join and
+//! leave to its channel's chat log (`channels { … chat_logs }`), where a client reads what it
+//! missed while disconnected. Faults on demand for tests: drop the sockets, send `EOS`, refuse
+//! the next session. [`FrameHandler`] answers a socket's frames without the socket.
 
 pub mod graphql;
 mod resolvers;
@@ -32,6 +34,7 @@ use tokio::sync::broadcast;
 
 use crate::http::Shared as RestShared;
 
+pub use socket::FrameHandler;
 pub use visitors::{VisitorChannel, visitor_leaves, visitor_message as visitors_say};
 
 /// How often simulated visitors act, by default.
@@ -141,8 +144,9 @@ impl Conversations {
         }
     }
 
-    /// Starts a session for `token`, or says why not.
-    fn start_session(&self, token: &str) -> Result<(String, String), String> {
+    /// Starts a session for `token` as `startAgentSession` does (its limits included): its
+    /// session id and client id, or the reason it was refused.
+    pub fn start_session(&self, token: &str) -> Result<(String, String), String> {
         if self.refuse_next_session.swap(false, Ordering::SeqCst) {
             return Err(
                 "startAgentSession: the session could not be started (injected fault)".into(),

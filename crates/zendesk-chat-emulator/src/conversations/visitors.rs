@@ -16,6 +16,8 @@ use crate::store::ids::{chat_id, visitor_id};
 #[derive(Debug, Default)]
 pub struct Channels {
     by_id: BTreeMap<String, ChannelState>,
+    /// Each channel's chat log (messages, joins and leaves as `ChatLog` objects), oldest first.
+    logs: BTreeMap<String, Vec<Value>>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,12 +123,43 @@ pub(super) fn departments(conversations: &Conversations) -> Vec<(String, Value)>
 
 /// The open visitor channels as Relay nodes.
 pub(super) fn channels(conversations: &Conversations) -> Vec<(String, Value)> {
-    lock(&conversations.channels)
+    let channels = lock(&conversations.channels);
+    channels
         .by_id
         .iter()
         .filter(|(_, state)| state.open)
-        .map(|(id, state)| (format!("channel:{id}"), channel_json(id, state)))
+        .map(|(id, state)| {
+            let mut channel = channel_json(id, state);
+            // Served whole (the entries' `first`/`after` are not applied): enough for a bot that
+            // reads what it missed.
+            let edges: Vec<Value> = channels
+                .logs
+                .get(id)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(n, log)| json!({"cursor": format!("log:{n}"), "node": log}))
+                .collect();
+            channel["chat_logs"] = json!({
+                "edges": edges,
+                "pageInfo": {"hasNextPage": false, "hasPreviousPage": false},
+            });
+            (format!("channel:{id}"), channel)
+        })
         .collect()
+}
+
+/// Adds `log` (a `ChatLog` object) to its channel's chat log, then publishes it.
+fn log_and_publish(conversations: &Conversations, channel_id: &str, log: Value) {
+    lock(&conversations.channels)
+        .logs
+        .entry(channel_id.to_owned())
+        .or_default()
+        .push(log.clone());
+    conversations.publish(match log["__typename"].as_str() {
+        Some("Message") => ChatEvent::Message(log),
+        _ => ChatEvent::Activity(log),
+    });
 }
 
 fn channel(conversations: &Conversations, channel_id: &str) -> Result<ChannelState, String> {
@@ -252,7 +285,7 @@ fn publish_message(
     msg_id: Option<String>,
     from: Value,
 ) {
-    conversations.publish(ChatEvent::Message(json!({
+    let message = json!({
         "__typename": "Message",
         "id": format!("Message:{}", conversations.next_id()),
         "msg_id": msg_id,
@@ -261,7 +294,8 @@ fn publish_message(
         "timestamp": micros / 1000,
         "channel": channel_json(channel_id, state),
         "from": from,
-    })));
+    });
+    log_and_publish(conversations, channel_id, message);
 }
 
 /// A visitor's message in `channel_id`, or in a new channel (a new chat) when `None`; the
@@ -322,13 +356,14 @@ pub fn visitor_leaves(conversations: &Conversations, channel_id: &str) -> Result
         );
         chat["end_timestamp"] = json!(iso_seconds(micros));
     })?;
-    conversations.publish(ChatEvent::Activity(json!({
+    let leave = json!({
         "__typename": "MemberLeaveLog",
         "id": format!("MemberLeaveLog:{}", conversations.next_id()),
         "channel": channel_json(channel_id, &state),
         "user_name": state.visitor_name,
         "user": visitor_json(&state),
-    })));
+    });
+    log_and_publish(conversations, channel_id, leave);
     Ok(())
 }
 
@@ -389,13 +424,14 @@ fn open_channel(
     lock(&conversations.channels)
         .by_id
         .insert(channel_id.clone(), state.clone());
-    conversations.publish(ChatEvent::Activity(json!({
+    let join = json!({
         "__typename": "MemberJoinLog",
         "id": format!("MemberJoinLog:{}", conversations.next_id()),
         "channel": channel_json(&channel_id, &state),
         "user_name": state.visitor_name,
         "user": visitor_json(&state),
-    })));
+    });
+    log_and_publish(conversations, &channel_id, join);
     Ok((channel_id, state))
 }
 
