@@ -249,8 +249,12 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
     };
     let unchecked = out.join("export-unchecked.jsonl");
     let unchecked_sqlite = out.join("export-unchecked.sqlite");
-    let mut runs: [Vec<Usage>; 5] = Default::default();
-    for _ in 0..args.rounds.max(1) {
+    // PostgreSQL: a server of the benchmark's own, a new database each round.
+    let postgres = postgres_test_server::PostgresServer::start()
+        .map_err(|why| eprintln!("the PostgreSQL line is left out: {why}"))
+        .ok();
+    let mut runs: [Vec<Usage>; 6] = Default::default();
+    for round in 0..args.rounds.max(1) {
         for path in [&jsonl, &sqlite, &floor, &unchecked, &unchecked_sqlite] {
             let _ = std::fs::remove_file(path);
             let mut state = path.as_os_str().to_owned();
@@ -280,6 +284,13 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
             &mut zchat(&[&unchecked_sqlite], "--sqlite", &["--no-typed-check"]),
             out,
         )?);
+        if let Some(server) = &postgres {
+            let url = server
+                .create_database(&format!("export{round}"))
+                .map_err(anyhow::Error::msg)?;
+            let mut command = zchat(&[Path::new(&url)], "--postgres", &["--no-typed-check"]);
+            runs[5].push(measure(&mut command, out)?);
+        }
     }
     let lines = std::fs::read_to_string(&jsonl)?.lines().count();
     if lines != args.export_chats {
@@ -302,9 +313,11 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
         "`zchat export chats --sqlite x.sqlite`",
         "`zchat export chats --out x.jsonl --no-typed-check`",
         "`zchat export chats --sqlite x.sqlite --no-typed-check`",
+        "`zchat export chats --postgres URL --no-typed-check`",
     ]
     .iter()
     .zip(&runs)
+    .filter(|(_, usages)| !usages.is_empty())
     {
         let wall = median(usages.iter().map(|u| u.wall).collect());
         let cpu = median(usages.iter().map(|u| u.cpu).collect());

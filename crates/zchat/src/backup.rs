@@ -278,6 +278,7 @@ pub async fn run(client: &Client, args: &BackupArgs, progress: &Progress) -> any
             format: Format::Jsonl,
             out: None,
             sqlite: Some(args.sqlite.clone()),
+            postgres: None,
             state: None,
             follow: false,
             interval: 60,

@@ -121,6 +121,7 @@ fn export_args(out: Option<PathBuf>, sqlite: Option<PathBuf>) -> anyhow::Result<
         format: Format::Jsonl,
         out,
         sqlite,
+        postgres: None,
         state: None,
         follow: false,
         interval: 60,

@@ -2,8 +2,10 @@
 //! JSON Lines, CSV or SQLite, resumable.
 
 mod columns;
+pub mod postgres;
 mod progress;
 pub mod sink;
+mod tables;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use zendesk_chat::Client;
 use zendesk_chat::error::RecordError;
 use zendesk_chat::export::{ExportPage, ExportResource, ExportStart};
 
+use postgres::PostgresSink;
 pub use progress::Progress;
 use sink::{Checkpoint, FileSink, Format, Sink, SqliteSink};
 
@@ -48,11 +51,16 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
     /// Write to this file (resumable: the state is kept beside it) instead of standard output.
-    #[arg(long, conflicts_with = "sqlite")]
+    #[arg(long, conflicts_with_all = ["sqlite", "postgres"])]
     pub out: Option<PathBuf>,
     /// Write to this SQLite database (a table per resource, upserted; resumable).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "postgres")]
     pub sqlite: Option<PathBuf>,
+    /// Write to this PostgreSQL database, such as `postgresql://user@host/db` (a table per
+    /// resource with typed columns and the raw JSON as `jsonb`, upserted; resumable). The
+    /// password can come from `PGPASSWORD`-style URLs or `password=` pairs; it is never printed.
+    #[arg(long, env = "ZCHAT_POSTGRES_URL", hide_env_values = true)]
+    pub postgres: Option<String>,
     /// The state file of --out (default: the output's name with `.state.json`).
     #[arg(long, requires = "out")]
     pub state: Option<PathBuf>,
@@ -136,13 +144,14 @@ pub async fn run(
     args: &ExportArgs,
     progress: &Progress,
 ) -> anyhow::Result<Summary> {
-    let mut sink: Box<dyn Sink + Send> = match (&args.sqlite, &args.out) {
-        (Some(path), _) => Box::new(SqliteSink::open(path, args.resource)?),
-        (None, Some(path)) => {
+    let mut sink: Box<dyn Sink + Send> = match (&args.postgres, &args.sqlite, &args.out) {
+        (Some(url), _, _) => Box::new(PostgresSink::open(url, args.resource)?),
+        (None, Some(path), _) => Box::new(SqliteSink::open(path, args.resource)?),
+        (None, None, Some(path)) => {
             let state = args.state.clone().unwrap_or_else(|| state_path_for(path));
             Box::new(FileSink::file(args.resource, args.format, path, state)?)
         }
-        (None, None) => Box::new(FileSink::stdout(args.resource, args.format)),
+        (None, None, None) => Box::new(FileSink::stdout(args.resource, args.format)),
     };
     let mut summary = Summary::default();
     let start = match sink.saved() {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use zendesk_chat::export::ExportCursor;
 
-use super::columns;
+use super::{columns, tables};
 use zendesk_chat::export::ExportResource;
 
 /// Where an export stands after a page: saved with the page, in the same commit.
@@ -274,7 +274,7 @@ impl SqliteSink {
         connection.pragma_update(None, "page_size", 65536)?;
         connection.pragma_update(None, "journal_mode", "TRUNCATE")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.execute_batch(columns::SQLITE_SCHEMA)?;
+        connection.execute_batch(&tables::sqlite_schema())?;
         let saved: Option<String> = connection
             .query_row(
                 "SELECT checkpoint FROM export_state WHERE resource = ?1",
@@ -306,9 +306,9 @@ impl Sink for SqliteSink {
     ) -> anyhow::Result<()> {
         let transaction = self.connection.transaction()?;
         {
-            let mut upsert = transaction.prepare_cached(columns::sqlite_upsert(self.resource))?;
+            let mut upsert = transaction.prepare_cached(&tables::sqlite_upsert(self.resource))?;
             for record in records {
-                let row = columns::sqlite_row(self.resource, record)?;
+                let row = tables::sqlite_row(self.resource, record)?;
                 upsert.execute(rusqlite::params_from_iter(row))?;
             }
         }

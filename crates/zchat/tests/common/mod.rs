@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod postgres_db;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::{Child, Stdio};

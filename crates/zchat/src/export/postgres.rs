@@ -1,0 +1,235 @@
+//! The PostgreSQL sink: a table per resource keyed by id, typed columns beside the raw JSON
+//! (`jsonb`), and the export's cursor in `export_state`.
+//!
+//! Each page is bulk-loaded with a binary `COPY` into a temporary staging table, upserted from
+//! there into the resource's table (the last version of a key in the page wins), and the cursor
+//! after the page saved, all in one transaction: after a crash the database holds whole pages and
+//! the cursor that follows them, never one without the other.
+
+use std::thread;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Config, NoTls};
+use serde_json::value::RawValue;
+use zendesk_chat::Timestamp;
+use zendesk_chat::export::ExportResource;
+
+use super::sink::{Checkpoint, Sink};
+use super::tables::{self, Cell, Kind};
+
+/// The staging table of a session: the table's columns with `raw` as text, and `ord`.
+const STAGE: &str = "zchat_stage";
+
+/// Records in a PostgreSQL database (see the [module](self) docs).
+pub struct PostgresSink {
+    /// Always `Some` but while being dropped (off the runtime, as its connection is closed).
+    client: Option<Client>,
+    resource: ExportResource,
+    saved: Option<Checkpoint>,
+}
+
+/// Runs blocking database work on a thread of its own: the synchronous client drives its own
+/// runtime, which cannot run inside zchat's.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The database a connection string names, without its password: `dbname on host:port`.
+pub fn describe(url: &str) -> String {
+    match url.parse::<Config>() {
+        Ok(config) => {
+            let host = match config.get_hosts().first() {
+                Some(postgres::config::Host::Tcp(host)) => host.clone(),
+                #[cfg(unix)]
+                Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+                None => "localhost".into(),
+            };
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            let database = config
+                .get_dbname()
+                .or(config.get_user())
+                .unwrap_or("postgres");
+            format!("database {database:?} on {host}:{port}")
+        }
+        Err(_) => "a database (the connection string does not parse)".into(),
+    }
+}
+
+impl PostgresSink {
+    /// Connects to the database at `url` (a `postgresql://` URL or `key=value` pairs), creating
+    /// the tables it lacks.
+    pub fn open(url: &str, resource: ExportResource) -> anyhow::Result<Self> {
+        off_runtime(|| {
+            let mut client = Client::connect(url, NoTls)
+                .with_context(|| format!("cannot connect to the PostgreSQL {}", describe(url)))?;
+            client.batch_execute(&tables::postgres_schema())?;
+            client.batch_execute(&stage_schema(resource))?;
+            let saved: Option<String> = client
+                .query_opt(
+                    "SELECT checkpoint::text FROM export_state WHERE resource = $1",
+                    &[&resource.items_key()],
+                )?
+                .map(|row| row.get(0));
+            let saved = saved
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .context("the database's export state is damaged")?;
+            Ok(Self {
+                client: Some(client),
+                resource,
+                saved,
+            })
+        })
+    }
+
+    fn write_page_here(
+        &mut self,
+        records: &[Box<RawValue>],
+        checkpoint: &Checkpoint,
+    ) -> anyhow::Result<()> {
+        let table = tables::table(self.resource);
+        let client = self
+            .client
+            .as_mut()
+            .expect("a sink's client is there until it is dropped");
+        let mut transaction = client.transaction()?;
+        let mut types: Vec<Type> = table
+            .columns
+            .iter()
+            .map(|(_, kind)| postgres_type(*kind))
+            .collect();
+        types.extend([Type::TEXT, Type::INT4]);
+        let names: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+        let copy = transaction.copy_in(&format!(
+            "COPY {STAGE} ({}, raw, ord) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        ))?;
+        let mut writer = BinaryCopyInWriter::new(copy, &types);
+        for (ord, record) in records.iter().enumerate() {
+            let mut values: Vec<Box<dyn ToSql + Sync>> = tables::cells(self.resource, record)?
+                .into_iter()
+                .map(value)
+                .collect();
+            values.push(Box::new(record.get()));
+            values.push(Box::new(
+                i32::try_from(ord).context("a page of over 2^31 records")?,
+            ));
+            let row: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+            writer.write(&row)?;
+        }
+        writer.finish()?;
+        transaction.execute(
+            &tables::postgres_upsert_from_stage(self.resource, STAGE),
+            &[],
+        )?;
+        transaction.execute(
+            "INSERT INTO export_state (resource, checkpoint, updated_at) VALUES ($1, ($2::text)::jsonb, now())
+             ON CONFLICT (resource) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
+            &[&self.resource.items_key(), &serde_json::to_string(checkpoint)?],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+impl Drop for PostgresSink {
+    fn drop(&mut self) {
+        // Closing the connection blocks on the client's runtime, too.
+        let client = self.client.take();
+        off_runtime(move || drop(client));
+    }
+}
+
+impl Sink for PostgresSink {
+    fn saved(&self) -> Option<Checkpoint> {
+        self.saved.clone()
+    }
+
+    fn write_page(
+        &mut self,
+        records: &[Box<RawValue>],
+        checkpoint: &Checkpoint,
+    ) -> anyhow::Result<()> {
+        off_runtime(|| self.write_page_here(records, checkpoint))
+            .context("cannot write the page to PostgreSQL (nothing of it was committed)")
+    }
+}
+
+/// The session's staging table for `resource`: emptied at every commit.
+fn stage_schema(resource: ExportResource) -> String {
+    let columns: Vec<String> = tables::table(resource)
+        .columns
+        .iter()
+        .map(|(name, kind)| format!("{name} {}", tables::postgres_type(*kind)))
+        .collect();
+    format!(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} ({}, raw text NOT NULL, ord integer NOT NULL) ON COMMIT DELETE ROWS",
+        columns.join(", ")
+    )
+}
+
+/// A column's type for the binary `COPY`.
+fn postgres_type(kind: Kind) -> Type {
+    match kind {
+        Kind::Text => Type::TEXT,
+        Kind::Integer => Type::INT8,
+        Kind::Time => Type::TIMESTAMPTZ,
+        Kind::Bool => Type::BOOL,
+    }
+}
+
+/// A cell as a `COPY` value; a time that does not parse is `NULL` (the raw JSON keeps it).
+fn value(cell: Cell) -> Box<dyn ToSql + Sync> {
+    match cell {
+        Cell::Text(text) => Box::new(text),
+        Cell::Integer(number) => Box::new(number),
+        Cell::Bool(flag) => Box::new(flag),
+        Cell::Time(text) => {
+            let time: Option<DateTime<Utc>> =
+                text.and_then(|text| Timestamp::from(text).to_datetime().ok());
+            Box::new(time)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_string_is_described_without_its_password() {
+        for url in [
+            "postgresql://archive:s3cret@db.example.com:5433/chats",
+            "host=db.example.com port=5433 user=archive password=s3cret dbname=chats",
+        ] {
+            let described = describe(url);
+            assert_eq!(described, "database \"chats\" on db.example.com:5433");
+            assert!(!described.contains("s3cret"));
+        }
+        assert!(!describe("postgresql://a:s3cret@[bad").contains("s3cret"));
+    }
+
+    #[test]
+    fn times_that_do_not_parse_are_null_and_the_others_are_instants() {
+        let mut buffer = postgres::types::private::BytesMut::new();
+        let good = value(Cell::Time(Some("2024-01-31T10:00:00+00:00Z".into())));
+        let bad = value(Cell::Time(Some("last tuesday".into())));
+        assert!(matches!(
+            good.to_sql_checked(&Type::TIMESTAMPTZ, &mut buffer)
+                .unwrap(),
+            postgres::types::IsNull::No
+        ));
+        assert!(matches!(
+            bad.to_sql_checked(&Type::TIMESTAMPTZ, &mut buffer).unwrap(),
+            postgres::types::IsNull::Yes
+        ));
+    }
+}
