@@ -1,6 +1,6 @@
-//! `zchat backup --sqlite FILE`: the whole account in one SQLite database. Every resource that
-//! has no export is snapshotted into a table of its own (keyed by id, the record as sent), and
-//! the five incremental exports are exported into their tables as `zchat export --sqlite` does.
+//! `zchat backup --sqlite FILE` (or `--postgres URL`): the whole account in one database. Every
+//! resource that has no export is snapshotted into a table of its own (keyed by id, the record as
+//! sent), and the five incremental exports are exported into their tables as `zchat export` does.
 //!
 //! A backup is a run of steps, one per resource; each step commits in one transaction with the
 //! note that it is done, so a backup that is killed resumes with the step it was in: the steps
@@ -18,6 +18,7 @@ use serde_json::Value;
 use zendesk_chat::Client;
 use zendesk_chat::export::ExportResource;
 
+use crate::export::postgres::off_runtime;
 use crate::export::{self, ExportArgs, Progress, sink::Format};
 use crate::resources::hide_secrets;
 
@@ -25,8 +26,16 @@ use crate::resources::hide_secrets;
 #[derive(Debug, Clone, clap::Args)]
 pub struct BackupArgs {
     /// The SQLite database to write: created if needed, resumed if a backup into it stopped.
-    #[arg(long)]
-    pub sqlite: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "postgres",
+        conflicts_with = "postgres"
+    )]
+    pub sqlite: Option<PathBuf>,
+    /// The PostgreSQL database to write instead (`postgresql://user@host/db`): the same tables,
+    /// records as `jsonb`.
+    #[arg(long, env = "ZCHAT_POSTGRES_URL", hide_env_values = true)]
+    pub postgres: Option<String>,
     /// Export records changed at or after this time (same forms as `zchat export --since`);
     /// from the beginning of the account by default.
     #[arg(long, value_parser = crate::time::parse)]
@@ -144,8 +153,20 @@ fn by_id<T: Serialize>(records: Vec<T>) -> anyhow::Result<Vec<(String, Value)>> 
         .collect()
 }
 
-/// The backup's own tables: its runs, and the steps each has done.
-const BACKUP_SCHEMA: &str = "
+/// Where a backup goes: its snapshot tables, and its runs with the steps each has done.
+trait BackupDatabase {
+    /// Whether this run has done `step`.
+    fn done(&mut self, step: &str) -> anyhow::Result<bool>;
+    /// Replaces the snapshot's table with `records` and notes the step done, in one transaction.
+    fn replace(&mut self, snapshot: Snapshot, records: &[(String, Value)]) -> anyhow::Result<()>;
+    /// Notes an export step done (the export committed its own pages).
+    fn exported(&mut self, resource: ExportResource, records: u64) -> anyhow::Result<()>;
+    /// Notes the run finished.
+    fn finish(&mut self) -> anyhow::Result<()>;
+}
+
+/// The backup's own tables in SQLite: its runs, and the steps each has done.
+const SQLITE_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS backup_runs (
     id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT
 );
@@ -155,18 +176,18 @@ CREATE TABLE IF NOT EXISTS backup_steps (
 );
 ";
 
-/// The database a backup writes, and the run it is in.
-struct Database {
+/// A backup into SQLite, and the run it is in.
+struct SqliteBackup {
     connection: rusqlite::Connection,
     run: i64,
 }
 
-impl Database {
+impl SqliteBackup {
     /// Opens (or creates) the database and resumes its unfinished run, or starts one.
     fn open(path: &Path) -> anyhow::Result<(Self, bool)> {
         let connection = rusqlite::Connection::open(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        connection.execute_batch(BACKUP_SCHEMA)?;
+        connection.execute_batch(SQLITE_SCHEMA)?;
         for snapshot in Snapshot::ALL {
             connection.execute_batch(&format!(
                 "CREATE TABLE IF NOT EXISTS {} (id TEXT PRIMARY KEY, raw TEXT NOT NULL);",
@@ -192,9 +213,10 @@ impl Database {
         };
         Ok((Self { connection, run }, resumed))
     }
+}
 
-    /// Whether this run has done `step`.
-    fn done(&self, step: &str) -> anyhow::Result<bool> {
+impl BackupDatabase for SqliteBackup {
+    fn done(&mut self, step: &str) -> anyhow::Result<bool> {
         Ok(self.connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM backup_steps WHERE run = ?1 AND step = ?2)",
             rusqlite::params![self.run, step],
@@ -202,7 +224,6 @@ impl Database {
         )?)
     }
 
-    /// Replaces the snapshot's table with `records` and notes the step done, in one transaction.
     fn replace(&mut self, snapshot: Snapshot, records: &[(String, Value)]) -> anyhow::Result<()> {
         let transaction = self.connection.transaction()?;
         transaction.execute(&format!("DELETE FROM {}", snapshot.table()), [])?;
@@ -215,7 +236,7 @@ impl Database {
                 insert.execute(rusqlite::params![id, record.to_string()])?;
             }
         }
-        note_step(
+        note_sqlite_step(
             &transaction,
             self.run,
             snapshot.table(),
@@ -225,13 +246,11 @@ impl Database {
         Ok(())
     }
 
-    /// Notes an export step done.
-    fn exported(&self, resource: ExportResource, records: u64) -> anyhow::Result<()> {
-        note_step(&self.connection, self.run, resource.items_key(), records)
+    fn exported(&mut self, resource: ExportResource, records: u64) -> anyhow::Result<()> {
+        note_sqlite_step(&self.connection, self.run, resource.items_key(), records)
     }
 
-    /// Notes the run finished.
-    fn finish(&self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> anyhow::Result<()> {
         self.connection.execute(
             "UPDATE backup_runs SET finished_at = datetime('now') WHERE id = ?1",
             [self.run],
@@ -240,7 +259,7 @@ impl Database {
     }
 }
 
-fn note_step(
+fn note_sqlite_step(
     connection: &rusqlite::Connection,
     run: i64,
     step: &str,
@@ -253,9 +272,168 @@ fn note_step(
     Ok(())
 }
 
+/// The backup's own tables in PostgreSQL.
+const POSTGRES_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS backup_runs (
+    id bigserial PRIMARY KEY, started_at timestamptz NOT NULL, finished_at timestamptz
+);
+CREATE TABLE IF NOT EXISTS backup_steps (
+    run bigint NOT NULL, step text NOT NULL, records bigint NOT NULL, done_at timestamptz NOT NULL,
+    PRIMARY KEY (run, step)
+);
+";
+
+/// A backup into PostgreSQL, and the run it is in. Every call runs off zchat's runtime (see
+/// [`off_runtime`]).
+struct PostgresBackup {
+    /// Always `Some` but while being dropped.
+    client: Option<postgres::Client>,
+    run: i64,
+}
+
+impl PostgresBackup {
+    /// Connects, creates the tables it lacks, and resumes the unfinished run or starts one.
+    fn open(url: &str) -> anyhow::Result<(Self, bool)> {
+        off_runtime(|| {
+            let mut client =
+                postgres::Client::connect(url, postgres::NoTls).with_context(|| {
+                    format!(
+                        "cannot connect to the PostgreSQL {}",
+                        export::postgres::describe(url)
+                    )
+                })?;
+            client.batch_execute(POSTGRES_SCHEMA)?;
+            for snapshot in Snapshot::ALL {
+                client.batch_execute(&format!(
+                    "CREATE TABLE IF NOT EXISTS {} (id text PRIMARY KEY, raw jsonb NOT NULL);",
+                    snapshot.table()
+                ))?;
+            }
+            let unfinished = client.query_opt(
+                "SELECT id FROM backup_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1",
+                &[],
+            )?;
+            let (run, resumed) = match unfinished {
+                Some(row) => (row.get(0), true),
+                None => {
+                    let row = client.query_one(
+                        "INSERT INTO backup_runs (started_at) VALUES (now()) RETURNING id",
+                        &[],
+                    )?;
+                    (row.get(0), false)
+                }
+            };
+            Ok((
+                Self {
+                    client: Some(client),
+                    run,
+                },
+                resumed,
+            ))
+        })
+    }
+
+    /// Runs `work` with the client, off zchat's runtime.
+    fn with_client<T: Send>(
+        &mut self,
+        work: impl FnOnce(&mut postgres::Client, i64) -> anyhow::Result<T> + Send,
+    ) -> anyhow::Result<T> {
+        let run = self.run;
+        let client = self
+            .client
+            .as_mut()
+            .expect("the client is there until dropped");
+        off_runtime(move || work(client, run))
+    }
+}
+
+impl Drop for PostgresBackup {
+    fn drop(&mut self) {
+        let client = self.client.take();
+        off_runtime(move || drop(client));
+    }
+}
+
+impl BackupDatabase for PostgresBackup {
+    fn done(&mut self, step: &str) -> anyhow::Result<bool> {
+        self.with_client(|client, run| {
+            let row = client.query_one(
+                "SELECT EXISTS (SELECT 1 FROM backup_steps WHERE run = $1 AND step = $2)",
+                &[&run, &step],
+            )?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn replace(&mut self, snapshot: Snapshot, records: &[(String, Value)]) -> anyhow::Result<()> {
+        self.with_client(|client, run| {
+            let mut transaction = client.transaction()?;
+            transaction.execute(&format!("DELETE FROM {}", snapshot.table()), &[])?;
+            let insert = transaction.prepare(&format!(
+                "INSERT INTO {} (id, raw) VALUES ($1, ($2::text)::jsonb)",
+                snapshot.table()
+            ))?;
+            for (id, record) in records {
+                transaction.execute(&insert, &[id, &record.to_string()])?;
+            }
+            note_postgres_step(
+                &mut transaction,
+                run,
+                snapshot.table(),
+                records.len() as u64,
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
+    }
+
+    fn exported(&mut self, resource: ExportResource, records: u64) -> anyhow::Result<()> {
+        self.with_client(|client, run| {
+            note_postgres_step(client, run, resource.items_key(), records)
+        })
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        self.with_client(|client, run| {
+            client.execute(
+                "UPDATE backup_runs SET finished_at = now() WHERE id = $1",
+                &[&run],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+fn note_postgres_step(
+    client: &mut impl postgres::GenericClient,
+    run: i64,
+    step: &str,
+    records: u64,
+) -> anyhow::Result<()> {
+    client.execute(
+        "INSERT INTO backup_steps (run, step, records, done_at) VALUES ($1, $2, $3, now())",
+        &[&run, &step, &i64::try_from(records).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
+}
+
 /// Runs a backup.
 pub async fn run(client: &Client, args: &BackupArgs, progress: &Progress) -> anyhow::Result<()> {
-    let (mut database, resumed) = Database::open(&args.sqlite)?;
+    let ((mut database, resumed), destination): ((Box<dyn BackupDatabase + Send>, bool), String) =
+        match (&args.postgres, &args.sqlite) {
+            (Some(url), _) => {
+                let (database, resumed) = PostgresBackup::open(url)?;
+                (
+                    (Box::new(database), resumed),
+                    export::postgres::describe(url),
+                )
+            }
+            (None, Some(path)) => {
+                let (database, resumed) = SqliteBackup::open(path)?;
+                ((Box::new(database), resumed), path.display().to_string())
+            }
+            (None, None) => anyhow::bail!("--sqlite FILE or --postgres URL is needed"),
+        };
     if resumed {
         progress.note("resuming the backup that stopped: the steps it finished are kept");
     }
@@ -277,8 +455,8 @@ pub async fn run(client: &Client, args: &BackupArgs, progress: &Progress) -> any
             until: None,
             format: Format::Jsonl,
             out: None,
-            sqlite: Some(args.sqlite.clone()),
-            postgres: None,
+            sqlite: args.sqlite.clone(),
+            postgres: args.postgres.clone(),
             state: None,
             follow: false,
             interval: 60,
@@ -290,10 +468,7 @@ pub async fn run(client: &Client, args: &BackupArgs, progress: &Progress) -> any
         progress.note(&format!("{}: {}", resource.items_key(), summary.describe()));
     }
     database.finish()?;
-    progress.finish(&format!(
-        "backed up the account into {}",
-        args.sqlite.display()
-    ));
+    progress.finish(&format!("backed up the account into {destination}"));
     Ok(())
 }
 

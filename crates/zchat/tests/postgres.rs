@@ -247,3 +247,70 @@ fn a_database_that_cannot_be_reached_is_named_without_its_password() {
     );
     assert!(!stderr.contains("s3cret"), "{stderr}");
 }
+
+#[test]
+fn a_backup_into_postgres_holds_every_resource_and_a_killed_one_resumes() {
+    let Some(database) = server_or_skip("a_backup_into_postgres") else {
+        return;
+    };
+    let slow = Faults {
+        seed: 2,
+        delays: 1.0,
+        delay: Duration::from_millis(40),
+        ..Faults::none()
+    };
+    let server = Server::start(Emulator::builder().seed(44).chats(300).faults(slow));
+    let args = ["backup", "-q", "--postgres", &database.url];
+    let mut child = server.zchat_process(&args).spawn().unwrap();
+    // Killed once the first steps are done and before the last.
+    let steps = || {
+        postgres::Client::connect(&database.url, postgres::NoTls)
+            .and_then(|mut c| c.query_one("SELECT count(*) FROM backup_steps", &[]))
+            .map_or(0, |row| row.get::<_, i64>(0))
+    };
+    let stopped_midway = common::wait_until(&mut child, Duration::from_secs(30), || steps() >= 3);
+    assert!(
+        stopped_midway,
+        "the backup finished before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let account_fetches = || {
+        server
+            .emulator
+            .requests()
+            .iter()
+            .filter(|r| r.route.as_deref() == Some("/api/v2/chat/account"))
+            .count()
+    };
+    assert_eq!(account_fetches(), 1);
+
+    server.emulator.set_faults(Faults::none());
+    server.zchat().args(args).assert().success();
+    assert_eq!(account_fetches(), 1, "a finished step is not fetched again");
+    let mut client = client(&database);
+    let count = |client: &mut postgres::Client, table: &str| -> i64 {
+        client
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0)
+    };
+    let expected = server.emulator.with_store(|s| {
+        [
+            ("account", 1),
+            ("agents", s.agents.len()),
+            ("departments", s.departments.len()),
+            ("bans", s.bans.len()),
+            ("routing_settings", 1 + s.agents.len()),
+            ("oauth_tokens", s.oauth_tokens.len()),
+            ("chats", s.chats.len()),
+            ("conversions", s.conversions.len()),
+        ]
+    });
+    for (table, rows) in expected {
+        assert_eq!(count(&mut client, table), rows as i64, "{table}");
+    }
+    assert_eq!(chats(&database), as_values(&server.chats()));
+    let unfinished = count(&mut client, "backup_runs WHERE finished_at IS NULL");
+    assert_eq!(unfinished, 0, "the resumed run finished");
+}

@@ -109,26 +109,38 @@ impl Bot {
         }
     }
 
-    /// Reads every open channel's chat log: answers found there count as given, and each visitor
-    /// message without one is answered now.
+    /// Reads every open channel's chat log, page by page: answers found there count as given,
+    /// and each visitor message without one is answered now.
     async fn catch_up(&mut self) {
-        let logs = match self
-            .session
-            .execute::<operations::ChannelChatLogs>(channel_chat_logs::Variables {
-                first: Some(100),
-                logs: Some(1000),
-            })
-            .await
-        {
-            Ok(logs) => logs,
-            Err(_) => {
+        let mut channels = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .session
+                .execute::<operations::ChannelChatLogs>(channel_chat_logs::Variables {
+                    first: Some(50),
+                    after: after.take(),
+                    logs: Some(1000),
+                })
+                .await;
+            let Ok(page) = page else {
                 self.catch_up_due = true;
                 return;
+            };
+            let Some(connection) = page.channels else {
+                break;
+            };
+            let info = &connection.page_info;
+            let next = info.end_cursor.clone().filter(|_| info.has_next_page);
+            channels.extend(channels_of(connection));
+            match next {
+                Some(cursor) => after = Some(cursor),
+                None => break,
             }
-        };
+        }
         self.catch_up_due = false;
         let mut unanswered: Vec<(Id, String)> = Vec::new();
-        for channel in channels_of(logs) {
+        for channel in channels {
             for (from_visitor, text) in &channel.messages {
                 if !from_visitor && let Some(question) = text.strip_prefix("re: ") {
                     self.answered.insert(question.to_owned());
@@ -152,11 +164,11 @@ struct ChannelLog {
     messages: Vec<(bool, String)>,
 }
 
-fn channels_of(data: channel_chat_logs::Data) -> Vec<ChannelLog> {
+fn channels_of(connection: channel_chat_logs::Channels) -> Vec<ChannelLog> {
     use channel_chat_logs::{
         ChannelsEdgesNode, ChannelsEdgesNodeVisitorChannelChatLogsEdgesNode as Log,
     };
-    let edges = data.channels.and_then(|c| c.edges).unwrap_or_default();
+    let edges = connection.edges.unwrap_or_default();
     edges
         .into_iter()
         .flatten()
@@ -260,6 +272,7 @@ async fn soak(
     let mut faults = 0;
     let started = Instant::now();
     let mut next_fault = started + Duration::from_millis(random.u64(400..2000));
+    let mut last_end: Option<Instant> = None;
     let mut n = 0;
     while started.elapsed() < Duration::from_secs(seconds) {
         n += 1;
@@ -278,14 +291,21 @@ async fn soak(
             faults += 1;
             let conversations = emulator.conversations();
             // The first fault always opens a gap: the new session is refused once, and the
-            // client backs off before the next start, while visitors go on writing.
+            // client backs off before the next start, while visitors go on writing. Sessions
+            // are ended at most every 5 s, so that the API's 50 session starts an hour last a
+            // long soak (past them the real API, and the emulator, refuse every start).
+            let may_end = last_end.is_none_or(|at: Instant| at.elapsed() > Duration::from_secs(5));
             match if faults == 1 { 9 } else { random.u8(..10) } {
-                0..5 => conversations.inject(ConversationsFault::DropSockets),
-                5..8 => conversations.inject(ConversationsFault::EndSessions),
-                _ => {
+                5..8 if may_end => {
+                    conversations.inject(ConversationsFault::EndSessions);
+                    last_end = Some(Instant::now());
+                }
+                8.. if may_end => {
                     conversations.refuse_next_session();
                     conversations.inject(ConversationsFault::EndSessions);
+                    last_end = Some(Instant::now());
                 }
+                _ => conversations.inject(ConversationsFault::DropSockets),
             }
             next_fault = Instant::now() + Duration::from_millis(random.u64(400..2000));
         }

@@ -74,6 +74,7 @@ pub struct EmulatorBuilder {
     address: SocketAddr,
     agents_read_only: bool,
     visitors: Option<Duration>,
+    oauth_token_lifetime: Option<Duration>,
 }
 
 impl Default for EmulatorBuilder {
@@ -89,11 +90,19 @@ impl Default for EmulatorBuilder {
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             agents_read_only: false,
             visitors: None,
+            oauth_token_lifetime: None,
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// Access tokens issued by the OAuth endpoints stop authenticating after `lifetime` (they
+    /// last until revoked by default), so that a client's refresh is tested.
+    pub fn oauth_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.oauth_token_lifetime = Some(lifetime);
+        self
+    }
+
     /// The seed of the generated account (1 by default): the same seed, the same account.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -233,10 +242,12 @@ impl EmulatorBuilder {
             record_bodies: AtomicBool::new(self.record_bodies),
             requests: AtomicU64::new(0),
             base_url: base_url.clone(),
+            oauth: Mutex::new(http::oauth::OAuthServer::new(self.oauth_token_lifetime)),
         });
         let conversations = conversations::Conversations::new(shared.clone());
-        let router =
-            http::router(shared.clone()).merge(conversations::router(conversations.clone()));
+        let router = http::router(shared.clone())
+            .merge(conversations::router(conversations.clone()))
+            .merge(http::oauth::router(shared.clone()));
         Emulator {
             base_url,
             token: tokens[0].clone(),
@@ -286,6 +297,34 @@ impl Emulator {
         });
         self.stop = Some(stop);
         self.task = Some(task);
+    }
+
+    /// The next authorization on the OAuth authorization page is refused (`access_denied`), as
+    /// when the user clicks "Deny".
+    pub fn deny_next_authorization(&self) {
+        self.shared.oauth().deny_next();
+    }
+
+    /// An OAuth client registered in the account (as `POST /oauth/clients` makes one), with its
+    /// redirect URLs (space-separated) and type (`public` or `confidential`): its client id and
+    /// secret.
+    pub fn oauth_client(&self, redirect_uris: &str, client_type: &str) -> (String, String) {
+        let body = serde_json::json!({
+            "name": "zchat",
+            "redirect_uris": redirect_uris,
+            "client_type": client_type,
+            "scopes": "read write",
+        });
+        let answer = self
+            .shared
+            .write()
+            .create_oauth_client(body.to_string().as_bytes())
+            .expect("a client is created");
+        let client: serde_json::Value =
+            serde_json::from_slice(answer.body.as_deref().unwrap_or_default())
+                .expect("the client is JSON");
+        let text = |field: &str| client[field].as_str().unwrap_or_default().to_owned();
+        (text("client_identifier"), text("client_secret"))
     }
 
     /// The Conversations API's state: its sessions, and faults to inject.

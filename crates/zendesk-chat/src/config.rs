@@ -7,6 +7,9 @@ use std::time::Duration;
 use governor::DefaultDirectRateLimiter;
 use reqwest::header::HeaderValue;
 
+use secrecy::ExposeSecret;
+
+use crate::token_source::TokenSource;
 use crate::{Client, RateLimit, RetryPolicy};
 
 /// The state that every request of a [`Client`] reads: the access token (sent as
@@ -14,12 +17,30 @@ use crate::{Client, RateLimit, RetryPolicy};
 /// one rate limiter. Its `Debug` output never shows the token.
 #[derive(Clone)]
 pub struct ClientConfig {
-    authorization: HeaderValue,
+    credentials: Credentials,
     retry_policy: RetryPolicy,
     rate_limit: Option<RateLimit>,
     rate_limiter: Option<Arc<DefaultDirectRateLimiter>>,
     attempt_timeout: Option<Duration>,
     real_time_base_url: Option<String>,
+}
+
+/// Where the access token comes from.
+#[derive(Clone)]
+enum Credentials {
+    /// One token, for the client's life.
+    Fixed(HeaderValue),
+    /// A token that can change (see [`TokenSource`]).
+    Source(Arc<dyn TokenSource>),
+}
+
+/// `Authorization: Bearer {token}`, marked sensitive; fails (without the token) on a token that
+/// cannot be a header.
+pub(crate) fn bearer(token: &str) -> Result<HeaderValue, BuildError> {
+    let mut authorization =
+        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
+    authorization.set_sensitive(true);
+    Ok(authorization)
 }
 
 impl ClientConfig {
@@ -29,17 +50,23 @@ impl ClientConfig {
     /// Fails if the token cannot be sent in a header (it contains a control character); the error
     /// does not repeat the token.
     pub fn new(token: &str) -> Result<Self, BuildError> {
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::InvalidToken)?;
-        authorization.set_sensitive(true);
-        Ok(Self {
-            authorization,
+        Ok(Self::with_credentials(Credentials::Fixed(bearer(token)?)))
+    }
+
+    /// A configuration that authenticates with the tokens of `source`, refreshed on a `401`.
+    pub fn from_token_source(source: Arc<dyn TokenSource>) -> Self {
+        Self::with_credentials(Credentials::Source(source))
+    }
+
+    fn with_credentials(credentials: Credentials) -> Self {
+        Self {
+            credentials,
             retry_policy: RetryPolicy::default(),
             rate_limit: None,
             rate_limiter: None,
             attempt_timeout: None,
             real_time_base_url: None,
-        })
+        }
     }
 
     /// With this retry policy.
@@ -83,8 +110,19 @@ impl ClientConfig {
     }
 
     /// The value of the `Authorization` header (marked sensitive, so `Debug` hides it).
-    pub(crate) fn authorization(&self) -> &HeaderValue {
-        &self.authorization
+    pub(crate) fn authorization(&self) -> Result<HeaderValue, BuildError> {
+        match &self.credentials {
+            Credentials::Fixed(header) => Ok(header.clone()),
+            Credentials::Source(source) => bearer(source.access_token().expose_secret()),
+        }
+    }
+
+    /// The token source, when the token can be refreshed.
+    pub(crate) fn token_source(&self) -> Option<&Arc<dyn TokenSource>> {
+        match &self.credentials {
+            Credentials::Fixed(_) => None,
+            Credentials::Source(source) => Some(source),
+        }
     }
 
     /// The rate limiter shared by the client and its clones, if there is a limit.
@@ -159,6 +197,7 @@ pub enum BuildError {
 pub struct ClientBuilder {
     account: Option<Account>,
     token: Option<secrecy::SecretString>,
+    token_source: Option<Arc<dyn TokenSource>>,
     user_agent: Option<String>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -242,6 +281,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Tokens that can change, instead of one [`token`](Self::token): on a `401` the client asks
+    /// the source for a new token once and sends the request again (see
+    /// [`RefreshingToken`](crate::token_source::RefreshingToken) for OAuth refresh tokens).
+    pub fn token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
+        self.token_source = Some(source);
+        self
+    }
+
     /// The `User-Agent` header; [`USER_AGENT`] by default.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -275,9 +322,12 @@ impl ClientBuilder {
             Account::Subdomain(subdomain) => (subdomain_url(&subdomain)?, false),
             Account::BaseUrl(url) => (checked_base_url(url)?, true),
         };
-        let token = self.token.ok_or(BuildError::MissingToken)?;
-        let mut config = ClientConfig::new(secrecy::ExposeSecret::expose_secret(&token))?
-            .with_retry_policy(self.retry_policy);
+        let config = match (self.token_source, self.token) {
+            (Some(source), _) => ClientConfig::from_token_source(source),
+            (None, Some(token)) => ClientConfig::new(token.expose_secret())?,
+            (None, None) => return Err(BuildError::MissingToken),
+        };
+        let mut config = config.with_retry_policy(self.retry_policy);
         if let Some(limit) = self.rate_limit {
             config = config.with_rate_limit(limit);
         }

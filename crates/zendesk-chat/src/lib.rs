@@ -328,6 +328,7 @@ mod fields;
 mod id_paging;
 pub mod limits;
 mod models;
+pub mod oauth;
 mod operation;
 pub mod paging;
 mod rate_limit;
@@ -335,6 +336,7 @@ mod record;
 mod retry;
 pub mod search;
 mod tagged_union;
+pub mod token_source;
 mod transport;
 
 #[rustfmt::skip]

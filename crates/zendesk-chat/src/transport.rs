@@ -28,7 +28,10 @@ impl ClientHooks<ClientConfig> for Client {
             *request.url_mut() = rebased(request.url(), self.baseurl(), base)
                 .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
         }
-        let authorization = self.inner().authorization().clone();
+        let authorization = self
+            .inner()
+            .authorization()
+            .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
         request.headers_mut().insert(AUTHORIZATION, authorization);
         let timeout = attempt_timeout_override().or(self.inner().attempt_timeout());
         if let Some(timeout) = timeout {
@@ -62,6 +65,7 @@ impl ClientHooks<ClientConfig> for Client {
         let can_retry = request.try_clone().is_some();
         let mut original = Some(request);
         let mut attempt = 1;
+        let mut refreshed = false;
         loop {
             if let Some(limiter) = config.rate_limiter() {
                 limiter.until_ready().await;
@@ -102,6 +106,27 @@ impl ClientHooks<ClientConfig> for Client {
                     Some(Failure::of_transport(error))
                 }
             };
+            // A refused token, with a source that can renew it: once per call, at once.
+            let unauthorized =
+                matches!(&outcome, Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED);
+            if unauthorized
+                && !refreshed
+                && can_retry
+                && let (Some(source), Some(request)) = (config.token_source(), original.as_mut())
+            {
+                refreshed = true;
+                match renewed_authorization(source.as_ref(), request).await {
+                    Ok(authorization) => {
+                        request.headers_mut().insert(AUTHORIZATION, authorization);
+                        attempt += 1;
+                        continue;
+                    }
+                    Err(error) => {
+                        tracing::warn!(parent: &span, %error, "the refused token could not be renewed");
+                        return outcome;
+                    }
+                }
+            }
             let Some(failure) = failure else {
                 return outcome;
             };
@@ -125,6 +150,22 @@ impl ClientHooks<ClientConfig> for Client {
             }
         }
     }
+}
+
+/// A new `Authorization` header from `source`, for the token `request` was refused with.
+async fn renewed_authorization(
+    source: &dyn crate::token_source::TokenSource,
+    request: &reqwest::Request,
+) -> Result<reqwest::header::HeaderValue, String> {
+    let sent = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let rejected = secrecy::SecretString::from(sent.to_owned());
+    let token = source.refresh(&rejected).await.map_err(|e| e.to_string())?;
+    crate::config::bearer(secrecy::ExposeSecret::expose_secret(&token)).map_err(|e| e.to_string())
 }
 
 /// `url`, which starts with the client's base URL, on `base` instead.

@@ -33,7 +33,7 @@ pub struct PostgresSink {
 
 /// Runs blocking database work on a thread of its own: the synchronous client drives its own
 /// runtime, which cannot run inside zchat's.
-fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     thread::scope(|scope| {
         scope
             .spawn(work)

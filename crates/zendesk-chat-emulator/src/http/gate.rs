@@ -194,6 +194,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .contains_key(&t)
+            && !shared.oauth().expired(&t)
     });
     let limited = || {
         let mut window = shared

@@ -2,6 +2,7 @@
 //! limit, faults).
 
 mod gate;
+pub mod oauth;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -48,6 +49,8 @@ pub struct Shared {
     pub requests: AtomicU64,
     /// The server's base URL, for `next_page` and `next_url`.
     pub base_url: String,
+    /// The OAuth endpoints' codes, refresh tokens and token expiries.
+    pub oauth: Mutex<oauth::OAuthServer>,
 }
 
 impl Shared {
@@ -55,6 +58,13 @@ impl Shared {
     pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
         self.store
             .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The OAuth endpoints' state.
+    pub fn oauth(&self) -> std::sync::MutexGuard<'_, oauth::OAuthServer> {
+        self.oauth
+            .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -202,7 +212,7 @@ fn handler(operation: &'static Operation) -> MethodRouter<AppState> {
         op::UPDATE_OAUTH_CLIENT => writing_path_body(method, Store::update_oauth_client),
         op::DELETE_OAUTH_CLIENT => writing_path(method, Store::delete_oauth_client),
         op::LIST_OAUTH_TOKENS => reading(method, Store::list_oauth_tokens),
-        op::REVOKE_OAUTH_TOKEN => writing_path(method, Store::revoke_oauth_token),
+        op::REVOKE_OAUTH_TOKEN => on(method, revoke_oauth_token),
         op::GET_CHAT_METRICS => reading_query(method, Store::get_chat_metrics),
         op::GET_CHAT_METRIC => reading_path_query(method, Store::get_chat_metric),
         op::GET_AGENT_METRICS => reading_query(method, Store::get_agent_metrics),
@@ -294,6 +304,28 @@ fn writing_path_body(
             respond(write(&mut s.write(), &p, &body))
         },
     )
+}
+
+/// `DELETE /oauth/tokens/{id}`: the token no longer authenticates.
+async fn revoke_oauth_token(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    let revoked = {
+        let mut store = s.write();
+        let token = id
+            .parse()
+            .ok()
+            .and_then(|key| store.oauth_tokens.get(&key))
+            .and_then(|record| record.get("access_token"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        store.revoke_oauth_token(&id).map(|answer| (answer, token))
+    };
+    if let Ok((_, Some(token))) = &revoked {
+        s.tokens
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(token);
+    }
+    respond(revoked.map(|(answer, _)| answer))
 }
 
 /// An agent id in a routing settings path; a text that is not one names no agent (404).
