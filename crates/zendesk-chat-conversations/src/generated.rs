@@ -437,13 +437,13 @@ pub mod operations {
         }
     }
 
-    /// The open channels and the messages of their chat logs: what a bot reads after a reconnection to
-    /// find what it missed while the socket was down (events are not replayed). `first` bounds the
-    /// channels and `logs` the entries of each channel's log.
+    /// One page of the open channels and the messages of their chat logs: what a bot reads after a
+    /// reconnection to find what it missed while the socket was down (events are not replayed). Pass
+    /// `endCursor` back as `after` while `hasNextPage`; `logs` bounds the entries of each channel's log.
     ///
     /// ```graphql
-    /// query ChannelChatLogs($first: Int, $logs: Int) {
-    ///   channels(first: $first) {
+    /// query ChannelChatLogs($first: Int, $after: String, $logs: Int) {
+    ///   channels(first: $first, after: $after) {
     ///     edges {
     ///       node {
     ///         __typename
@@ -467,6 +467,10 @@ pub mod operations {
     ///         }
     ///       }
     ///     }
+    ///     pageInfo {
+    ///       hasNextPage
+    ///       endCursor
+    ///     }
     ///   }
     /// }
     /// ```
@@ -477,7 +481,7 @@ pub mod operations {
         type Data = channel_chat_logs::Data;
         const NAME: &'static str = "ChannelChatLogs";
         const KIND: crate::runtime::OperationKind = crate::runtime::OperationKind::Query;
-        const DOCUMENT: &'static str = "query ChannelChatLogs($first: Int, $logs: Int) {\n  channels(first: $first) {\n    edges {\n      node {\n        __typename\n        id\n        chat_logs(first: $logs) {\n          edges {\n            node {\n              __typename\n              id\n              ... on Message {\n                msg_id\n                content\n                timestamp\n                from {\n                  __typename\n                  id\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n}\n";
+        const DOCUMENT: &'static str = "query ChannelChatLogs($first: Int, $after: String, $logs: Int) {\n  channels(first: $first, after: $after) {\n    edges {\n      node {\n        __typename\n        id\n        chat_logs(first: $logs) {\n          edges {\n            node {\n              __typename\n              id\n              ... on Message {\n                msg_id\n                content\n                timestamp\n                from {\n                  __typename\n                  id\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n";
     }
 
     /// The variables and data of [`ChannelChatLogs`](super::ChannelChatLogs).
@@ -488,6 +492,9 @@ pub mod operations {
             /// `$first: Int`
             #[serde(skip_serializing_if = "Option::is_none")]
             pub first: Option<i64>,
+            /// `$after: String`
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub after: Option<String>,
             /// `$logs: Int`
             #[serde(skip_serializing_if = "Option::is_none")]
             pub logs: Option<i64>,
@@ -1039,12 +1046,27 @@ pub mod operations {
             pub node: Option<ChannelsEdgesNode>,
         }
 
+        /// `PageInfo` as selected at `ChannelsPageInfo`.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct ChannelsPageInfo {
+            /// Whether a page follows this one.
+            #[serde(rename = "hasNextPage")]
+            pub has_next_page: bool,
+            /// The cursor of the last edge of the page.
+            #[serde(rename = "endCursor")]
+            #[serde(default)]
+            pub end_cursor: Option<String>,
+        }
+
         /// `ChannelConnection` as selected at `Channels`.
         #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
         pub struct Channels {
             /// The channels of the page.
             #[serde(default)]
             pub edges: Option<Vec<Option<ChannelsEdges>>>,
+            /// Paging information.
+            #[serde(rename = "pageInfo")]
+            pub page_info: ChannelsPageInfo,
         }
 
         /// The data of [`ChannelChatLogs`](super::ChannelChatLogs).
