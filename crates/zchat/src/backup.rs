@@ -493,16 +493,16 @@ mod tests {
     fn a_run_that_stopped_is_resumed_and_a_finished_one_is_not() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("backup.sqlite");
-        let (first, resumed) = Database::open(&path).unwrap();
+        let (first, resumed) = SqliteBackup::open(&path).unwrap();
         assert!(!resumed);
-        note_step(&first.connection, first.run, "goals", 3).unwrap();
+        note_sqlite_step(&first.connection, first.run, "goals", 3).unwrap();
         drop(first);
-        let (second, resumed) = Database::open(&path).unwrap();
+        let (mut second, resumed) = SqliteBackup::open(&path).unwrap();
         assert!(resumed);
         assert!(second.done("goals").unwrap());
         second.finish().unwrap();
         drop(second);
-        let (third, resumed) = Database::open(&path).unwrap();
+        let (mut third, resumed) = SqliteBackup::open(&path).unwrap();
         assert!(!resumed);
         assert!(!third.done("goals").unwrap());
     }

@@ -54,13 +54,27 @@ impl Connection {
     /// A client for the account, or a one-line reason why there is none.
     pub fn client(&self) -> anyhow::Result<Client> {
         let file = self.config_file()?;
-        let token = self.token_from(&file)?;
-        let mut builder = Client::builder()
-            .token(token)
-            .user_agent(concat!("zchat/", env!("CARGO_PKG_VERSION")));
+        // A token given (flag, environment, config file) wins; else what `zchat auth login` stored.
+        let (builder, stored) = match self.token_from(&file) {
+            Ok(token) => (Client::builder().token(token), None),
+            Err(no_token) => {
+                let path = crate::auth::credentials_path(self)?;
+                match crate::auth::Credentials::read(&path)? {
+                    Some(credentials) => (credentials.client_builder(&path), Some(credentials)),
+                    None => return Err(no_token),
+                }
+            }
+        };
+        let mut builder = builder.user_agent(concat!("zchat/", env!("CARGO_PKG_VERSION")));
+        let (stored_base_url, stored_subdomain) = stored
+            .map(|c| (c.base_url, c.subdomain))
+            .unwrap_or_default();
         builder = match (
-            self.base_url.clone().or(file.base_url),
-            self.subdomain.clone().or(file.subdomain),
+            self.base_url.clone().or(file.base_url).or(stored_base_url),
+            self.subdomain
+                .clone()
+                .or(file.subdomain)
+                .or(stored_subdomain),
         ) {
             (Some(base_url), _) => builder.base_url(base_url),
             (None, Some(subdomain)) => builder.subdomain(subdomain),
@@ -92,7 +106,7 @@ impl Connection {
             .filter(|t| !t.is_empty());
         let Some(token) = token else {
             bail!(
-                "no access token: set ZENDESK_CHAT_TOKEN, pass --token, or put `token = \"…\"` in the config file"
+                "no access token: run `zchat auth login`, set ZENDESK_CHAT_TOKEN, pass --token, or put `token = \"…\"` in the config file"
             );
         };
         Ok(token)
@@ -126,7 +140,8 @@ fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
     })
 }
 
-fn default_config_path() -> Option<PathBuf> {
+/// `$XDG_CONFIG_HOME/zchat/config.toml`, or `~/.config/zchat/config.toml`.
+pub(crate) fn default_config_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;

@@ -17,6 +17,7 @@
 //! config file. Errors are one line, with a non-zero exit code; the token is never printed.
 
 mod agent;
+mod auth;
 mod backup;
 mod commands;
 mod config;
@@ -62,6 +63,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Log in with OAuth and store the token (`login`), show it (`status`), or revoke it
+    /// (`logout`).
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Export every record of a resource since a time, resumably.
     Export(ExportArgs),
     /// Back up the whole account (every resource and the five exports) into one SQLite
@@ -141,6 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Every REST command's client errors are explained here, in one place.
     let (client, outcome) = match cli.command {
         Command::Demo(args) => return demo::run(args, &progress).await,
+        Command::Auth(command) => return auth::run(&cli.connection, command, &progress).await,
         Command::Singer(args) => {
             let connection = &cli.connection;
             return singer::run(

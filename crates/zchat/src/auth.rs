@@ -1,0 +1,498 @@
+//! `zchat auth login|status|logout`: from a Chat API client to a stored, working token in one
+//! command, and back.
+//!
+//! `login` takes the authorization code way by default: a listener on
+//! `http://127.0.0.1:PORT/callback` (the redirect URL to register on the client), the browser
+//! opened on the authorization page (or the URL printed), the redirect's `state` checked, the
+//! code exchanged at once, the token checked with a cheap call, and the tokens stored in
+//! `credentials.toml` beside the config file, readable by the owner only. `--client-credentials`
+//! is for headless use (a confidential client), `--manual` for pasting the redirected URL. The
+//! stored refresh token is used when the access token is refused, and the new tokens are saved
+//! before the old refresh token is dropped. No token or secret is ever printed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use zendesk_chat::Client;
+use zendesk_chat::oauth::{ChatOAuth, Endpoints, OAuthError, TokenSet};
+use zendesk_chat::token_source::RefreshingToken;
+
+use crate::config::Connection;
+use crate::export::Progress;
+
+/// `zchat auth`.
+#[derive(Debug, clap::Subcommand)]
+pub enum AuthCommand {
+    /// Log in: authorize in the browser (or with --client-credentials), check the token, store it.
+    Login(LoginArgs),
+    /// Which account and agent the stored token is for, its scopes and where it is kept (never
+    /// the token itself).
+    Status,
+    /// Revoke the stored token and forget it.
+    Logout,
+}
+
+/// The options of `zchat auth login`.
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The Chat API client's id (asked for when not given). Create the client in the Chat
+    /// dashboard: Settings > Account > API & SDKs > Add API client.
+    #[arg(long, env = "ZCHAT_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The client's secret (asked for when not given; a flag shows in the process list, so prefer
+    /// the environment variable).
+    #[arg(long, env = "ZCHAT_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Headless: the client's own token, without a browser (the client must be confidential).
+    #[arg(long)]
+    pub client_credentials: bool,
+    /// Paste the URL the browser was redirected to, instead of receiving it on 127.0.0.1.
+    #[arg(long, conflicts_with = "client_credentials")]
+    pub manual: bool,
+    /// The port of the redirect URL, `http://127.0.0.1:PORT/callback`; register that URL on the
+    /// client exactly.
+    #[arg(long, default_value_t = 8911)]
+    pub port: u16,
+    /// The scopes to ask for (`read write chat` for the Conversations API).
+    #[arg(long, default_value = "read write")]
+    pub scope: String,
+    /// Print the authorization URL without opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The legacy zopim endpoints (www.zopim.com/oauth2/…), for clients they accept and the
+    /// current ones refuse.
+    #[arg(long)]
+    pub legacy_zopim: bool,
+    /// Another authorization page (with --token-url).
+    #[arg(long, requires = "token_url")]
+    pub auth_url: Option<String>,
+    /// Another token endpoint.
+    #[arg(long)]
+    pub token_url: Option<String>,
+}
+
+/// What `login` stores: enough to use the token, and to refresh it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// The account's subdomain, when the login was for one.
+    pub subdomain: Option<String>,
+    /// The server, when the login was for another than Zendesk's (an emulator).
+    pub base_url: Option<String>,
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token (the code grant gives one).
+    pub refresh_token: Option<String>,
+    /// The scopes granted.
+    pub scope: Option<String>,
+    /// How it was obtained: `authorization_code` or `client_credentials`.
+    pub grant: String,
+    /// The client, to refresh with.
+    pub client_id: String,
+    /// The client's secret, to refresh with.
+    pub client_secret: Option<String>,
+    /// The authorization page used.
+    pub auth_url: String,
+    /// The token endpoint, to refresh with.
+    pub token_url: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("subdomain", &self.subdomain)
+            .field("base_url", &self.base_url)
+            .field("scope", &self.scope)
+            .field("grant", &self.grant)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// The stored credentials, if `path` holds them.
+    pub fn read(path: &Path) -> anyhow::Result<Option<Self>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        // Never echo the file: it holds tokens.
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{} is not valid: {}", path.display(), e.message()))
+    }
+
+    /// Writes them to `path` atomically (a new file renamed over the old), readable by the owner
+    /// only.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let text = toml::to_string(self).context("the credentials do not serialize")?;
+        let temporary = path.with_extension("toml.new");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&temporary)
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    fn oauth(&self) -> ChatOAuth {
+        let endpoints = Endpoints {
+            authorize: self.auth_url.clone(),
+            token: self.token_url.clone(),
+            legacy_subdomain: None,
+        };
+        ChatOAuth::new(endpoints, &self.client_id, self.client_secret.as_deref())
+    }
+
+    fn tokens(&self) -> TokenSet {
+        let mut tokens = TokenSet::from_access_token(self.access_token.clone());
+        tokens.refresh_token = self.refresh_token.clone().map(Into::into);
+        tokens.scope = self.scope.clone();
+        tokens
+    }
+
+    /// A client builder with these credentials: refreshing when there is a refresh token, the
+    /// refreshed tokens saved to `path`.
+    pub fn client_builder(&self, path: &Path) -> zendesk_chat::ClientBuilder {
+        let builder = Client::builder();
+        if self.refresh_token.is_none() {
+            return builder.token(self.access_token.clone());
+        }
+        let stored = Mutex::new(self.clone());
+        let path = path.to_owned();
+        let persist = move |tokens: &TokenSet| {
+            let mut stored = stored
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            stored.access_token = tokens.access_token.expose_secret().to_owned();
+            stored.refresh_token = tokens
+                .refresh_token
+                .as_ref()
+                .map(|token| token.expose_secret().to_owned());
+            stored.write(&path).map_err(|error| format!("{error:#}"))
+        };
+        let source = RefreshingToken::new(self.oauth(), self.tokens(), Box::new(persist));
+        builder.token_source(Arc::new(source))
+    }
+}
+
+/// Where `login` stores the credentials: `credentials.toml` beside the config file.
+pub fn credentials_path(connection: &Connection) -> anyhow::Result<PathBuf> {
+    let config = match &connection.config {
+        Some(path) => path.clone(),
+        None => crate::config::default_config_path()
+            .context("no config directory: set XDG_CONFIG_HOME or HOME, or pass --config")?,
+    };
+    Ok(config.with_file_name("credentials.toml"))
+}
+
+/// Runs `zchat auth`.
+pub async fn run(
+    connection: &Connection,
+    command: AuthCommand,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let path = credentials_path(connection)?;
+    match command {
+        AuthCommand::Login(args) => login(connection, &args, &path, progress).await,
+        AuthCommand::Status => status(connection, &path).await,
+        AuthCommand::Logout => logout(connection, &path).await,
+    }
+}
+
+/// Asks for `what` on the terminal (without echo for a secret), or reads a line of input.
+fn ask(what: &str, secret: bool) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let answer = if secret && stdin.is_terminal() {
+        rpassword::prompt_password(format!("{what}: "))?
+    } else {
+        eprint!("{what}: ");
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line
+    };
+    let answer = answer.trim().to_owned();
+    if answer.is_empty() {
+        bail!("no {what} given");
+    }
+    Ok(answer)
+}
+
+async fn login(
+    connection: &Connection,
+    args: &LoginArgs,
+    path: &Path,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let base_url = connection.base_url.clone();
+    let subdomain = match (&connection.subdomain, &base_url) {
+        (Some(subdomain), _) => Some(subdomain.clone()),
+        (None, Some(_)) => None,
+        (None, None) => Some(ask("Zendesk subdomain (acme for acme.zendesk.com)", false)?),
+    };
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", args.port);
+    if args.client_id.is_none() {
+        eprintln!(
+            "Create a Chat API client in the Chat dashboard (Settings > Account > API & SDKs > Add \
+             API client; not in Support's Admin Center) with the redirect URL {redirect_uri}, exactly."
+        );
+    }
+    let client_id = match &args.client_id {
+        Some(id) => id.clone(),
+        None => ask("Client ID", false)?,
+    };
+    let client_secret = match &args.client_secret {
+        Some(secret) => secret.clone(),
+        None => ask("Client secret", true)?,
+    };
+    let endpoints = match (&args.auth_url, &args.token_url, &base_url, &subdomain) {
+        (Some(authorize), Some(token), _, _) => Endpoints {
+            authorize: authorize.clone(),
+            token: token.clone(),
+            legacy_subdomain: None,
+        },
+        (_, Some(token), _, _) => Endpoints {
+            authorize: String::new(),
+            token: token.clone(),
+            legacy_subdomain: None,
+        },
+        (_, _, Some(base_url), _) => Endpoints::at(base_url),
+        (_, _, None, Some(subdomain)) if args.legacy_zopim => Endpoints::legacy_zopim(subdomain),
+        (_, _, None, Some(subdomain)) => Endpoints::current(subdomain),
+        (_, _, None, None) => unreachable!("a subdomain was asked for"),
+    };
+    let oauth = ChatOAuth::new(endpoints.clone(), &client_id, Some(&client_secret))
+        .redirect_uri(&redirect_uri);
+    let scopes: Vec<&str> = args.scope.split_whitespace().collect();
+    let (tokens, grant) = if args.client_credentials {
+        (
+            oauth.client_credentials(&scopes).await?,
+            "client_credentials",
+        )
+    } else {
+        let (url, state) = oauth.authorization_url(&scopes);
+        let redirected = if args.manual {
+            eprintln!(
+                "Open this URL in a browser, allow access, then paste the URL it sends you to:\n{url}"
+            );
+            reqwest::Url::parse(&ask("Redirected URL", false)?)
+                .context("that is not a URL: paste the whole address from the browser")?
+        } else {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+                .await
+                .with_context(|| format!("cannot listen on 127.0.0.1:{} (--port)", args.port))?;
+            eprintln!("Open this URL in a browser to allow access:\n{url}");
+            if !args.no_browser {
+                open_browser(url.as_str());
+            }
+            receive_redirect(listener).await?
+        };
+        let param = |name: &str| {
+            redirected
+                .query_pairs()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.into_owned())
+        };
+        if let Some(error) = param("error") {
+            return Err(
+                OAuthError::from_redirect(&error, param("error_description").as_deref()).into(),
+            );
+        }
+        state.check(&param("state").unwrap_or_default())?;
+        let code = param("code").context("the redirect carries no code")?;
+        (oauth.exchange_code(&code).await?, "authorization_code")
+    };
+    let credentials = Credentials {
+        subdomain,
+        base_url,
+        access_token: tokens.access_token.expose_secret().to_owned(),
+        refresh_token: tokens
+            .refresh_token
+            .as_ref()
+            .map(|token| token.expose_secret().to_owned()),
+        scope: tokens.scope.clone().or(Some(args.scope.clone())),
+        grant: grant.into(),
+        client_id,
+        client_secret: Some(client_secret),
+        auth_url: endpoints.authorize,
+        token_url: endpoints.token,
+    };
+    let client = account(credentials.client_builder(path), &credentials)?.build()?;
+    let agent = whoami(&client).await?;
+    credentials.write(path)?;
+    progress.finish(&format!(
+        "logged in as {agent} ({}); the token is stored in {}",
+        credentials.scope.as_deref().unwrap_or("no scope given"),
+        path.display()
+    ));
+    Ok(())
+}
+
+/// The builder pointed at the credentials' account.
+fn account(
+    builder: zendesk_chat::ClientBuilder,
+    credentials: &Credentials,
+) -> anyhow::Result<zendesk_chat::ClientBuilder> {
+    Ok(match (&credentials.base_url, &credentials.subdomain) {
+        (Some(base_url), _) => builder.base_url(base_url.clone()),
+        (None, Some(subdomain)) => builder.subdomain(subdomain.clone()),
+        (None, None) => bail!("the stored credentials name no account: zchat auth login again"),
+    })
+}
+
+/// The agent the token belongs to, as `Name <email>`: the cheap call that proves the token works.
+async fn whoami(client: &Client) -> anyhow::Result<String> {
+    match client.get_current_agent().await {
+        Ok(agent) => Ok(format!(
+            "{} <{}>",
+            agent.display_name.as_deref().unwrap_or("an agent"),
+            agent.email.as_deref().unwrap_or("?")
+        )),
+        Err(error) if error.status_code() == Some(401) => bail!(
+            "the Chat API refused the token: tokens from Support's Admin Center are not Chat \
+             tokens; create the client in the Chat dashboard and log in again"
+        ),
+        Err(error) => Err(error).context("the token could not be checked"),
+    }
+}
+
+/// Waits for the browser's redirect to `/callback` on `listener`, answers it, and gives its URL.
+async fn receive_redirect(listener: tokio::net::TcpListener) -> anyhow::Result<reqwest::Url> {
+    use axum::extract::{OriginalUri, State};
+    let (sender, received) = tokio::sync::oneshot::channel::<String>();
+    let sender = Arc::new(Mutex::new(Some(sender)));
+    let app = axum::Router::new()
+        .route(
+            "/callback",
+            axum::routing::get(
+                |State(sender): State<Arc<Mutex<Option<tokio::sync::oneshot::Sender<String>>>>>,
+                 OriginalUri(uri): OriginalUri| async move {
+                    if let Some(sender) = sender.lock().ok().and_then(|mut s| s.take()) {
+                        let _ = sender.send(uri.to_string());
+                    }
+                    "zchat has the answer: you can close this window."
+                },
+            ),
+        )
+        .with_state(sender);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let path = received
+        .await
+        .context("the listener stopped before the browser came back")?;
+    let _ = stop.send(());
+    let _ = server.await;
+    reqwest::Url::parse(&format!("http://127.0.0.1{path}")).context("the redirect is not a URL")
+}
+
+/// Opens `url` in the user's browser, if a way to is found; the URL is printed anyway.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+async fn status(connection: &Connection, path: &Path) -> anyhow::Result<()> {
+    let Some(credentials) = Credentials::read(path)? else {
+        bail!(
+            "not logged in: no credentials in {} (zchat auth login)",
+            path.display()
+        );
+    };
+    let _ = connection;
+    let client = account(credentials.client_builder(path), &credentials)?.build()?;
+    let agent = whoami(&client).await?;
+    let account = credentials
+        .base_url
+        .clone()
+        .or(credentials.subdomain.map(|s| format!("{s}.zendesk.com")))
+        .unwrap_or_default();
+    println!("account: {account}");
+    println!("agent: {agent}");
+    println!("scopes: {}", credentials.scope.as_deref().unwrap_or("?"));
+    println!("grant: {}", credentials.grant);
+    println!(
+        "refreshes itself: {}",
+        if credentials.refresh_token.is_some() {
+            "yes"
+        } else {
+            "no"
+        }
+    );
+    println!("stored in: {}", path.display());
+    Ok(())
+}
+
+async fn logout(connection: &Connection, path: &Path) -> anyhow::Result<()> {
+    let _ = connection;
+    let Some(credentials) = Credentials::read(path)? else {
+        bail!("not logged in: no credentials in {}", path.display());
+    };
+    let client = account(
+        Client::builder().token(credentials.access_token.clone()),
+        &credentials,
+    )?
+    .build()?;
+    let revoked = async {
+        let tokens = client.list_oauth_tokens().await?;
+        let ours = tokens.iter().find(|token| {
+            token.access_token.as_ref().map(|t| t.expose())
+                == Some(credentials.access_token.as_str())
+        });
+        match ours.and_then(|token| token.id) {
+            Some(id) => {
+                client.revoke_oauth_token().oauth_token_id(id).await?;
+                Ok::<bool, zendesk_chat::Error>(true)
+            }
+            None => Ok(false),
+        }
+    }
+    .await;
+    std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    match revoked {
+        Ok(true) => eprintln!(
+            "logged out: the token is revoked and {} removed",
+            path.display()
+        ),
+        Ok(false) => eprintln!(
+            "logged out: {} removed (the token was not among the account's, so nothing was revoked)",
+            path.display()
+        ),
+        Err(error) => eprintln!(
+            "logged out: {} removed, but the token could not be revoked ({error}); revoke it in the Chat dashboard",
+            path.display()
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! `zchat auth` against the emulator's OAuth endpoints, the browser step driven by the test: a
+//! login with each grant, then exports with the stored token (refreshed mid-export when it
+//! expires), status and logout, and each error shown with its remedy. No output holds a secret.
+
+mod common;
+
+use std::future::IntoFuture;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{Server, ZCHAT};
+use zendesk_chat_emulator::{Emulator, Faults};
+
+const SINCE: &str = "2000-01-01";
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `zchat` against the emulator, with its config (and credentials) in `home` and no token given.
+fn zchat(server: &Server, home: &Path) -> Command {
+    let mut command = Command::new(ZCHAT);
+    for name in [
+        "ZENDESK_SUBDOMAIN",
+        "ZENDESK_CHAT_TOKEN",
+        "ZCHAT_CONFIG",
+        "ZCHAT_CLIENT_SECRET",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .env("XDG_CONFIG_HOME", home)
+        .env("ZCHAT_BASE_URL", server.emulator.base_url());
+    command
+}
+
+/// Starts `zchat auth login` for the client, and reads the authorization URL it prints.
+fn start_login(server: &Server, home: &Path, id: &str, secret: &str, port: u16) -> Login {
+    let mut child = zchat(server, home)
+        .args([
+            "auth",
+            "login",
+            "--no-browser",
+            "--client-id",
+            id,
+            "--port",
+            &port.to_string(),
+        ])
+        .env("ZCHAT_CLIENT_SECRET", secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let url = loop {
+        let line = lines.next().expect("zchat prints the URL").unwrap();
+        seen.push(line.clone());
+        if line.starts_with("http") {
+            break line;
+        }
+    };
+    // The rest of standard error, read on a thread so that zchat never blocks on it.
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    Login {
+        child,
+        url,
+        seen,
+        rest,
+    }
+}
+
+/// A running `zchat auth login`.
+struct Login {
+    child: Child,
+    url: String,
+    seen: Vec<String>,
+    rest: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl Login {
+    /// Waits for it: whether it succeeded, and all it printed.
+    fn finish(self) -> (bool, String) {
+        let output = self.child.wait_with_output().unwrap();
+        let mut lines = self.seen;
+        lines.extend(self.rest.join().unwrap());
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            lines.join("\n")
+        );
+        (output.status.success(), text)
+    }
+}
+
+/// What the browser does: the authorization page, then wherever it redirects (zchat's listener).
+fn browser(server: &Server, url: &str) -> u16 {
+    server.block_on(async {
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = browser.get(url).send().await.unwrap();
+        assert_eq!(page.status(), 302, "the authorization page redirects");
+        let back = page.headers()["location"].to_str().unwrap().to_owned();
+        browser.get(back).send().await.unwrap().status().as_u16()
+    })
+}
+
+fn assert_no_secret(text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            !secret.is_empty() && !text.contains(secret),
+            "a secret in: {text}"
+        );
+    }
+}
+
+fn stored(home: &Path) -> toml::Table {
+    let text = std::fs::read_to_string(home.join("zchat/credentials.toml")).unwrap();
+    toml::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_browser_login_stores_a_token_that_exports_then_status_and_logout() {
+    let server = Server::start(Emulator::builder().seed(71).chats(120));
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let login = start_login(&server, home.path(), &id, &secret, port);
+    let url = login.url.clone();
+    assert!(
+        url.contains(&format!("client_id={id}")) && url.contains("state="),
+        "{url}"
+    );
+    assert_eq!(
+        browser(&server, &url),
+        200,
+        "zchat's listener answers the browser"
+    );
+    let (ok, text) = login.finish();
+    assert!(ok, "{text}");
+    assert!(text.contains("logged in as"), "{text}");
+
+    let path = home.path().join("zchat/credentials.toml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the credentials are the owner's only");
+    }
+    let credentials = stored(home.path());
+    let access = credentials["access_token"].as_str().unwrap().to_owned();
+    let refresh = credentials["refresh_token"].as_str().unwrap().to_owned();
+    assert_no_secret(&text, &[&secret, &access, &refresh]);
+
+    let out = home.path().join("chats.jsonl");
+    let export = zchat(&server, home.path())
+        .args(["export", "chats", "--since", SINCE, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert_eq!(common::jsonl(&out).len(), 120);
+
+    let status = zchat(&server, home.path())
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
+    let status_text = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.status.success());
+    assert!(
+        status_text.contains("scopes: read write") && status_text.contains("refreshes itself: yes"),
+        "{status_text}"
+    );
+    assert!(
+        status_text.contains(&path.display().to_string()),
+        "{status_text}"
+    );
+    assert_no_secret(&status_text, &[&secret, &access, &refresh]);
+
+    let logout = zchat(&server, home.path())
+        .args(["auth", "logout"])
+        .output()
+        .unwrap();
+    let logout_text = String::from_utf8_lossy(&logout.stderr).into_owned();
+    assert!(logout.status.success(), "{logout_text}");
+    assert!(
+        logout_text.contains("the token is revoked"),
+        "{logout_text}"
+    );
+    assert!(!path.exists());
+    let client = zendesk_chat::Client::builder()
+        .base_url(server.emulator.base_url())
+        .token(&access)
+        .build()
+        .unwrap();
+    let refused = server
+        .block_on(client.get_current_agent().into_future())
+        .unwrap_err();
+    assert_eq!(
+        refused.status_code(),
+        Some(401),
+        "the revoked token no longer works"
+    );
+    let after = zchat(&server, home.path())
+        .args(["export", "chats", "--since", SINCE, "--out"])
+        .arg(home.path().join("again.jsonl"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&after.stderr).contains("zchat auth login"));
+}
+
+#[test]
+fn client_credentials_log_in_headless_and_a_public_client_is_told_what_to_change() {
+    let server = Server::start(Emulator::builder().seed(72).chats(40));
+    let home = tempfile::tempdir().unwrap();
+    let (public_id, public_secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", "public");
+    let refused = zchat(&server, home.path())
+        .args([
+            "auth",
+            "login",
+            "--client-credentials",
+            "--client-id",
+            &public_id,
+        ])
+        .env("ZCHAT_CLIENT_SECRET", &public_secret)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(!refused.status.success());
+    assert!(
+        text.contains("invalid_client") && text.contains("confidential"),
+        "{text}"
+    );
+    assert_no_secret(&text, &[&public_secret]);
+
+    let (id, secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", "confidential");
+    let login = zchat(&server, home.path())
+        .args(["auth", "login", "--client-credentials", "--client-id", &id])
+        .env("ZCHAT_CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&login.stdout),
+        String::from_utf8_lossy(&login.stderr)
+    );
+    assert!(login.status.success(), "{text}");
+    let credentials = stored(home.path());
+    assert_eq!(credentials["grant"].as_str(), Some("client_credentials"));
+    assert!(credentials.get("refresh_token").is_none());
+    assert_no_secret(
+        &text,
+        &[&secret, credentials["access_token"].as_str().unwrap()],
+    );
+    let out = home.path().join("chats.jsonl");
+    let export = zchat(&server, home.path())
+        .args(["export", "chats", "--since", SINCE, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    assert_eq!(common::jsonl(&out).len(), 40);
+}
+
+#[test]
+fn an_access_token_that_expires_mid_export_is_refreshed_without_losing_a_page() {
+    let server = Server::start(
+        Emulator::builder()
+            .seed(73)
+            .chats(1500)
+            .oauth_token_lifetime(Duration::from_millis(700))
+            .faults(Faults {
+                seed: 3,
+                delays: 1.0,
+                delay: Duration::from_millis(30),
+                ..Faults::none()
+            }),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let login = start_login(&server, home.path(), &id, &secret, port);
+    browser(&server, &login.url.clone());
+    let (ok, text) = login.finish();
+    assert!(ok, "{text}");
+    let first_refresh = stored(home.path())["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // 30 pages of 50, 30 ms each at least: the token expires part-way, more than once.
+    let out = home.path().join("chats.jsonl");
+    let export = zchat(&server, home.path())
+        .args([
+            "export", "chats", "--since", SINCE, "--limit", "50", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&export.stderr).into_owned();
+    assert!(export.status.success(), "{text}");
+    common::assert_holds_every_chat_once(&common::jsonl(&out), &server.chats());
+    let credentials = stored(home.path());
+    let refresh = credentials["refresh_token"].as_str().unwrap();
+    assert_ne!(refresh, first_refresh, "the new refresh token is stored");
+    let refreshes = server
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.status == 401)
+        .count();
+    assert!(refreshes >= 1, "the token never expired during the export");
+    assert_no_secret(&text, &[&secret, refresh, &first_refresh]);
+}
+
+#[test]
+fn a_denied_authorization_and_a_forged_redirect_are_explained() {
+    let server = Server::start(Emulator::builder().seed(74).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    server.emulator.deny_next_authorization();
+    let login = start_login(&server, home.path(), &id, &secret, port);
+    browser(&server, &login.url.clone());
+    let (ok, text) = login.finish();
+    assert!(!ok);
+    assert!(
+        text.contains("access_denied") && text.contains("click Allow"),
+        "{text}"
+    );
+
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let login = start_login(&server, home.path(), &id, &secret, port);
+    let forged = format!("http://127.0.0.1:{port}/callback?code=stolen&state=forged");
+    server.block_on(async { reqwest::get(&forged).await.unwrap() });
+    let (ok, text) = login.finish();
+    assert!(!ok);
+    assert!(text.contains("state does not match"), "{text}");
+    assert!(!home.path().join("zchat/credentials.toml").exists());
+}
