@@ -364,3 +364,70 @@ fn a_denied_authorization_and_a_forged_redirect_are_explained() {
     assert!(text.contains("state does not match"), "{text}");
     assert!(!home.path().join("zchat/credentials.toml").exists());
 }
+
+#[test]
+fn a_manual_login_takes_the_pasted_redirect_url() {
+    let server = Server::start(Emulator::builder().seed(75).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let mut child = zchat(&server, home.path())
+        .args(["auth", "login", "--manual", "--client-id", &id, "--port", &port.to_string()])
+        .env("ZCHAT_CLIENT_SECRET", &secret)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("zchat prints the URL").unwrap();
+        if line.starts_with("http") {
+            break line;
+        }
+    };
+    // The browser lands on a page nothing serves (no listener with --manual); the user copies
+    // its address.
+    let landed = server.block_on(async {
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = browser.get(&url).send().await.unwrap();
+        page.headers()["location"].to_str().unwrap().to_owned()
+    });
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{rest:?}");
+    assert_eq!(stored(home.path())["grant"].as_str(), Some("authorization_code"));
+}
+
+#[test]
+fn a_token_the_chat_api_refuses_is_explained_as_not_a_chat_token() {
+    let server = Server::start(Emulator::builder().seed(76).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let (id, secret) = server.emulator.oauth_client("http://127.0.0.1:1/callback", "confidential");
+    let login = zchat(&server, home.path())
+        .args(["auth", "login", "--client-credentials", "--client-id", &id])
+        .env("ZCHAT_CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
+    assert!(login.status.success());
+    // The token stops working (as a Support token never worked on the Chat API).
+    let mut credentials = stored(home.path());
+    credentials.insert("access_token".into(), "a-support-admin-center-token".into());
+    std::fs::write(
+        home.path().join("zchat/credentials.toml"),
+        toml::to_string(&credentials).unwrap(),
+    )
+    .unwrap();
+    let status = zchat(&server, home.path()).args(["auth", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&status.stderr).into_owned();
+    assert!(!status.status.success());
+    assert!(text.contains("Support's Admin Center") && text.contains("Chat dashboard"), "{text}");
+    assert_no_secret(&text, &["a-support-admin-center-token", &secret]);
+}
