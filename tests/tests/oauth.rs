@@ -281,3 +281,27 @@ async fn the_token_endpoint_refuses_a_get_and_parameters_in_the_query_string() {
             .contains("form body")
     );
 }
+
+#[tokio::test]
+async fn a_token_url_that_takes_no_post_is_method_not_allowed_with_its_remedy() {
+    let emulator = Emulator::builder().seed(69).chats(5).start().await.unwrap();
+    let (id, secret) = emulator.oauth_client(REDIRECT, "confidential");
+    // The authorization page where the token endpoint should be: a GET-only URL.
+    let endpoints = Endpoints::at(emulator.base_url());
+    let wrong = Endpoints {
+        token: endpoints.authorize.clone(),
+        ..endpoints
+    };
+    let refused = ChatOAuth::new(wrong, &id, Some(&secret))
+        .client_credentials(&["read"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, OAuthError::Server { code, .. } if code == "Method Not Allowed"),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("check the token URL"),
+        "{refused}"
+    );
+}

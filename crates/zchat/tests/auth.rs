@@ -374,7 +374,15 @@ fn a_manual_login_takes_the_pasted_redirect_url() {
         .emulator
         .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
     let mut child = zchat(&server, home.path())
-        .args(["auth", "login", "--manual", "--client-id", &id, "--port", &port.to_string()])
+        .args([
+            "auth",
+            "login",
+            "--manual",
+            "--client-id",
+            &id,
+            "--port",
+            &port.to_string(),
+        ])
         .env("ZCHAT_CLIENT_SECRET", &secret)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -403,14 +411,19 @@ fn a_manual_login_takes_the_pasted_redirect_url() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().unwrap();
     assert!(status.success(), "{rest:?}");
-    assert_eq!(stored(home.path())["grant"].as_str(), Some("authorization_code"));
+    assert_eq!(
+        stored(home.path())["grant"].as_str(),
+        Some("authorization_code")
+    );
 }
 
 #[test]
 fn a_token_the_chat_api_refuses_is_explained_as_not_a_chat_token() {
     let server = Server::start(Emulator::builder().seed(76).chats(10));
     let home = tempfile::tempdir().unwrap();
-    let (id, secret) = server.emulator.oauth_client("http://127.0.0.1:1/callback", "confidential");
+    let (id, secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", "confidential");
     let login = zchat(&server, home.path())
         .args(["auth", "login", "--client-credentials", "--client-id", &id])
         .env("ZCHAT_CLIENT_SECRET", &secret)
@@ -425,9 +438,15 @@ fn a_token_the_chat_api_refuses_is_explained_as_not_a_chat_token() {
         toml::to_string(&credentials).unwrap(),
     )
     .unwrap();
-    let status = zchat(&server, home.path()).args(["auth", "status"]).output().unwrap();
+    let status = zchat(&server, home.path())
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&status.stderr).into_owned();
     assert!(!status.status.success());
-    assert!(text.contains("Support's Admin Center") && text.contains("Chat dashboard"), "{text}");
+    assert!(
+        text.contains("Support's Admin Center") && text.contains("Chat dashboard"),
+        "{text}"
+    );
     assert_no_secret(&text, &["a-support-admin-center-token", &secret]);
 }

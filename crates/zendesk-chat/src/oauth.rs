@@ -434,7 +434,26 @@ impl ChatOAuth {
                 if let Some(headers) = answer.headers_mut() {
                     *headers = response.headers().clone();
                 }
-                let body = response.bytes().await?.to_vec();
+                let status = response.status();
+                let mut body = response.bytes().await?.to_vec();
+                // A 405 that is not an OAuth error answer (the URL is not a token endpoint): given
+                // one, so that it is reported as "Method Not Allowed" with its remedy rather than
+                // as an answer that does not parse.
+                if status == reqwest::StatusCode::METHOD_NOT_ALLOWED
+                    && serde_json::from_slice::<BasicErrorResponse>(&body).is_err()
+                {
+                    body = serde_json::to_vec(&serde_json::json!({
+                        "error": "Method Not Allowed",
+                        "error_description": "this URL does not take a POST",
+                    }))
+                    .expect("JSON");
+                    if let Some(headers) = answer.headers_mut() {
+                        headers.insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static("application/json"),
+                        );
+                    }
+                }
                 Ok(answer
                     .body(body)
                     .expect("a status and headers make a response"))

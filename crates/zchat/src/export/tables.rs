@@ -361,17 +361,21 @@ pub fn postgres_type(kind: Kind) -> &'static str {
 }
 
 /// PostgreSQL's upsert of a page from the staging table `stage` (the table's columns, `raw` as
-/// text, and `ord`, the record's place in the page): the last version of each key wins.
+/// text, one row per key).
 pub fn postgres_upsert_from_stage(resource: ExportResource, stage: &str) -> String {
     let table = table(resource);
-    let typed: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
     format!(
         "INSERT INTO {name} ({columns}) \
-         SELECT DISTINCT ON (id) {typed}, raw::jsonb FROM {stage} ORDER BY id, ord DESC \
+         SELECT {typed}, raw::jsonb FROM {stage} \
          ON CONFLICT (id) DO UPDATE SET {updates}",
         name = table.name,
         columns = column_list(table),
-        typed = typed.join(", "),
+        typed = table
+            .columns
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", "),
         updates = update_list(table),
     )
 }
