@@ -305,3 +305,38 @@ async fn a_token_url_that_takes_no_post_is_method_not_allowed_with_its_remedy() 
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn a_revoked_token_and_its_refresh_token_both_stop_working() {
+    let emulator = Emulator::builder().seed(70).chats(5).start().await.unwrap();
+    let (id, secret) = emulator.oauth_client(REDIRECT, "public");
+    let oauth = ChatOAuth::new(Endpoints::at(emulator.base_url()), &id, Some(&secret))
+        .redirect_uri(REDIRECT);
+    let tokens = logged_in(&emulator, &oauth).await;
+    let client = client_with(&emulator, tokens.access_token.expose_secret()).await;
+    let listed = client.list_oauth_tokens().await.unwrap();
+    let ours = listed
+        .iter()
+        .find(|t| {
+            t.access_token.as_ref().map(|t| t.expose()) == Some(tokens.access_token.expose_secret())
+        })
+        .and_then(|t| t.id)
+        .unwrap();
+    client
+        .revoke_oauth_token()
+        .oauth_token_id(ours)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get_current_agent().await.unwrap_err().status_code(),
+        Some(401)
+    );
+    let refused = oauth
+        .refresh(tokens.refresh_token.as_ref().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, OAuthError::InvalidGrant { .. }),
+        "{refused:?}"
+    );
+}

@@ -360,11 +360,12 @@ fn conversations(root: &Path) -> anyhow::Result<String> {
 
 fn memory(root: &Path, out: &Path, sizes: &[usize]) -> anyhow::Result<String> {
     let mut table = String::from(
-        "### Memory: peak RSS of `zchat export chats --out x.jsonl` by account size\n\n\
-         `cargo xtask bench --skip decode,export,build` (GNU time's maximum resident set size)\n\n\
-         | chats | peak RSS | vs the smallest |\n|---|---|---|\n",
+        "### Memory: peak RSS of `zchat export chats` by account size\n\n\
+         `cargo xtask bench --skip decode,export,build,conversations` (GNU time's maximum resident \
+         set size; each account exported to JSON Lines and to SQLite)\n\n\
+         | chats | JSON Lines | vs the smallest | SQLite | vs the smallest |\n|---|---|---|---|---|\n",
     );
-    let mut smallest = None;
+    let mut smallest: Option<(f64, f64)> = None;
     for &chats in sizes {
         let started = Instant::now();
         let emulator = EmulatorProcess::start(root, chats)?;
@@ -372,30 +373,36 @@ fn memory(root: &Path, out: &Path, sizes: &[usize]) -> anyhow::Result<String> {
             "emulator with {chats} chats ready in {:.1?}",
             started.elapsed()
         );
-        let path = out.join("memory.jsonl");
-        let _ = std::fs::remove_file(&path);
-        let _ = std::fs::remove_file(out.join("memory.jsonl.state.json"));
-        let mut command = Command::new(release(root, "zchat"));
-        command
-            .args([
-                "--base-url",
-                &emulator.base_url,
-                "--quiet",
-                "export",
-                "chats",
-                "--since",
-                "946684800",
-                "--out",
-            ])
-            .arg(&path)
-            .env("ZENDESK_CHAT_TOKEN", "emulator-token");
-        let usage = measure(&mut command, out)?;
+        let peak = |flag: &str, name: &str| -> anyhow::Result<f64> {
+            let path = out.join(name);
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(out.join(format!("{name}.state.json")));
+            let mut command = Command::new(release(root, "zchat"));
+            command
+                .args([
+                    "--base-url",
+                    &emulator.base_url,
+                    "--quiet",
+                    "export",
+                    "chats",
+                    "--since",
+                    "946684800",
+                    flag,
+                ])
+                .arg(&path)
+                .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+            let usage = measure(&mut command, out)?;
+            let _ = std::fs::remove_file(&path);
+            Ok(usage.max_rss_kib as f64 / 1024.0)
+        };
+        let jsonl = peak("--out", "memory.jsonl")?;
+        let sqlite = peak("--sqlite", "memory.sqlite")?;
         drop(emulator);
-        let rss = usage.max_rss_kib as f64 / 1024.0;
-        let base = *smallest.get_or_insert(rss);
+        let (base_jsonl, base_sqlite) = *smallest.get_or_insert((jsonl, sqlite));
         table.push_str(&format!(
-            "| {chats} | {rss:.0} MiB | {:.2}× |\n",
-            rss / base
+            "| {chats} | {jsonl:.0} MiB | {:.2}× | {sqlite:.0} MiB | {:.2}× |\n",
+            jsonl / base_jsonl,
+            sqlite / base_sqlite
         ));
     }
     Ok(table)

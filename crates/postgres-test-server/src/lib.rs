@@ -51,8 +51,14 @@ impl PostgresServer {
         let bin = bin_dir().ok_or(
             "no PostgreSQL server programs (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/*/bin",
         )?;
-        let data = tempfile::tempdir().map_err(|e| e.to_string())?;
         let as_postgres = is_root();
+        // As root, in /tmp: TMPDIR may be under /root, which the postgres user cannot enter.
+        let data = if as_postgres {
+            tempfile::Builder::new().tempdir_in("/tmp")
+        } else {
+            tempfile::tempdir()
+        }
+        .map_err(|e| e.to_string())?;
         if as_postgres {
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])

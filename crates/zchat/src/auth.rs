@@ -36,8 +36,8 @@ pub enum AuthCommand {
     Logout,
 }
 
-/// The options of `zchat auth login`.
-#[derive(Debug, clap::Args)]
+/// The options of `zchat auth login`. Its `Debug` output hides the client secret.
+#[derive(clap::Args)]
 pub struct LoginArgs {
     /// The Chat API client's id (asked for when not given). Create the client in the Chat
     /// dashboard: Settings > Account > API & SDKs > Add API client.
@@ -63,6 +63,9 @@ pub struct LoginArgs {
     /// Print the authorization URL without opening a browser.
     #[arg(long)]
     pub no_browser: bool,
+    /// How long to wait for the browser to come back, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub wait: u64,
     /// The legacy zopim endpoints (www.zopim.com/oauth2/…), for clients they accept and the
     /// current ones refuse.
     #[arg(long)]
@@ -73,6 +76,22 @@ pub struct LoginArgs {
     /// Another token endpoint.
     #[arg(long)]
     pub token_url: Option<String>,
+}
+
+impl std::fmt::Debug for LoginArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginArgs")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("client_credentials", &self.client_credentials)
+            .field("manual", &self.manual)
+            .field("port", &self.port)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What `login` stores: enough to use the token, and to refresh it.
@@ -131,22 +150,25 @@ impl Credentials {
     /// Writes them to `path` atomically (a new file renamed over the old), readable by the owner
     /// only.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let text = toml::to_string(self).context("the credentials do not serialize")?;
-        let temporary = path.with_extension("toml.new");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        // A new file of its own name (readable by the owner only), renamed over the old: a reader
+        // sees the old tokens or the new, never half, and two writers never share it.
+        let mut file = tempfile::Builder::new()
+            .prefix(".credentials")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(&temporary)
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
         file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        file.as_file().sync_all()?;
+        file.persist(path)
+            .map_err(|error| error.error)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
     }
@@ -267,6 +289,11 @@ async fn login(
             token: token.clone(),
             legacy_subdomain: None,
         },
+        (None, Some(_), _, _) if !args.client_credentials => {
+            bail!(
+                "--token-url needs --auth-url for a login in the browser (or --client-credentials)"
+            )
+        }
         (_, Some(token), _, _) => Endpoints {
             authorize: String::new(),
             token: token.clone(),
@@ -301,7 +328,17 @@ async fn login(
             if !args.no_browser {
                 open_browser(url.as_str());
             }
-            receive_redirect(listener).await?
+            let wait = std::time::Duration::from_secs(args.wait);
+            match tokio::time::timeout(wait, receive_redirect(listener)).await {
+                Ok(redirected) => redirected?,
+                Err(_) => bail!(
+                    "the browser did not come back to {redirect_uri} within {} s. If the page showed \
+                     an error about the redirect URL, register {redirect_uri} on the client exactly \
+                     (http, 127.0.0.1, the port, /callback) or pass the registered port with --port; \
+                     if this machine has no browser, use --manual",
+                    args.wait
+                ),
+            }
         };
         let param = |name: &str| {
             redirected
@@ -309,12 +346,13 @@ async fn login(
                 .find(|(key, _)| key == name)
                 .map(|(_, value)| value.into_owned())
         };
+        // The state first: a redirect that is not this login's says nothing, error or code.
+        state.check(&param("state").unwrap_or_default())?;
         if let Some(error) = param("error") {
             return Err(
                 OAuthError::from_redirect(&error, param("error_description").as_deref()).into(),
             );
         }
-        state.check(&param("state").unwrap_or_default())?;
         let code = param("code").context("the redirect carries no code")?;
         (oauth.exchange_code(&code).await?, "authorization_code")
     };
@@ -333,9 +371,17 @@ async fn login(
         auth_url: endpoints.authorize,
         token_url: endpoints.token,
     };
-    let client = account(credentials.client_builder(path), &credentials)?.build()?;
-    let agent = whoami(&client).await?;
+    // Stored first, so that a refresh during the check saves its tokens over these; a token that
+    // fails the check is not kept.
     credentials.write(path)?;
+    let client = account(credentials.client_builder(path), &credentials)?.build()?;
+    let agent = match whoami(&client, &credentials).await {
+        Ok(agent) => agent,
+        Err(error) => {
+            let _ = std::fs::remove_file(path);
+            return Err(error);
+        }
+    };
     progress.finish(&format!(
         "logged in as {agent} ({}); the token is stored in {}",
         credentials.scope.as_deref().unwrap_or("no scope given"),
@@ -357,13 +403,19 @@ fn account(
 }
 
 /// The agent the token belongs to, as `Name <email>`: the cheap call that proves the token works.
-async fn whoami(client: &Client) -> anyhow::Result<String> {
+async fn whoami(client: &Client, credentials: &Credentials) -> anyhow::Result<String> {
     match client.get_current_agent().await {
         Ok(agent) => Ok(format!(
             "{} <{}>",
             agent.display_name.as_deref().unwrap_or("an agent"),
             agent.email.as_deref().unwrap_or("?")
         )),
+        Err(error) if error.status_code() == Some(401) && credentials.refresh_token.is_some() => {
+            bail!(
+                "the Chat API refused the token, and renewing it with the refresh token failed \
+                 (it may have been revoked, or used by another process): zchat auth login again"
+            )
+        }
         Err(error) if error.status_code() == Some(401) => bail!(
             "the Chat API refused the token: tokens from Support's Admin Center are not Chat \
              tokens; create the client in the Chat dashboard and log in again"
@@ -432,7 +484,7 @@ async fn status(connection: &Connection, path: &Path) -> anyhow::Result<()> {
     };
     let _ = connection;
     let client = account(credentials.client_builder(path), &credentials)?.build()?;
-    let agent = whoami(&client).await?;
+    let agent = whoami(&client, &credentials).await?;
     let account = credentials
         .base_url
         .clone()
@@ -459,16 +511,19 @@ async fn logout(connection: &Connection, path: &Path) -> anyhow::Result<()> {
     let Some(credentials) = Credentials::read(path)? else {
         bail!("not logged in: no credentials in {}", path.display());
     };
-    let client = account(
-        Client::builder().token(credentials.access_token.clone()),
-        &credentials,
-    )?
-    .build()?;
+    // The refreshing client: an expired token is renewed first, so that it can be revoked.
+    let client = account(credentials.client_builder(path), &credentials)?.build()?;
     let revoked = async {
         let tokens = client.list_oauth_tokens().await?;
+        // The token now stored: listing may have renewed the one read above.
+        let current = Credentials::read(path)
+            .ok()
+            .flatten()
+            .map_or(credentials.access_token.clone(), |stored| {
+                stored.access_token
+            });
         let ours = tokens.iter().find(|token| {
-            token.access_token.as_ref().map(|t| t.expose())
-                == Some(credentials.access_token.as_str())
+            token.access_token.as_ref().map(|t| t.expose()) == Some(current.as_str())
         });
         match ours.and_then(|token| token.id) {
             Some(id) => {

@@ -34,7 +34,7 @@ pub struct BackupArgs {
     pub sqlite: Option<PathBuf>,
     /// The PostgreSQL database to write instead (`postgresql://user@host/db`): the same tables,
     /// records as `jsonb`.
-    #[arg(long, env = "ZCHAT_POSTGRES_URL", hide_env_values = true)]
+    #[arg(long)]
     pub postgres: Option<String>,
     /// Export records changed at or after this time (same forms as `zchat export --since`);
     /// from the beginning of the account by default.

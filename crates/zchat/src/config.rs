@@ -66,16 +66,36 @@ impl Connection {
             }
         };
         let mut builder = builder.user_agent(concat!("zchat/", env!("CARGO_PKG_VERSION")));
-        let (stored_base_url, stored_subdomain) = stored
-            .map(|c| (c.base_url, c.subdomain))
-            .unwrap_or_default();
-        builder = match (
-            self.base_url.clone().or(file.base_url).or(stored_base_url),
-            self.subdomain
-                .clone()
-                .or(file.subdomain)
-                .or(stored_subdomain),
-        ) {
+        let named = (
+            self.base_url.clone().or(file.base_url),
+            self.subdomain.clone().or(file.subdomain),
+        );
+        let account = match stored {
+            // The stored token goes only to the account it was given for.
+            Some(stored) => {
+                let same = match &named {
+                    (None, None) => true,
+                    (Some(base_url), _) => stored.base_url.as_ref() == Some(base_url),
+                    (None, Some(subdomain)) => {
+                        stored.base_url.is_none() && stored.subdomain.as_ref() == Some(subdomain)
+                    }
+                };
+                if !same {
+                    bail!(
+                        "the stored login (zchat auth login) is for {}, and another account is \
+                         named (--base-url, --subdomain, the environment or the config file): log \
+                         in to that one, or give its token",
+                        stored
+                            .base_url
+                            .or(stored.subdomain.map(|s| format!("{s}.zendesk.com")))
+                            .unwrap_or_default()
+                    );
+                }
+                (stored.base_url, stored.subdomain)
+            }
+            None => named,
+        };
+        builder = match account {
             (Some(base_url), _) => builder.base_url(base_url),
             (None, Some(subdomain)) => builder.subdomain(subdomain),
             (None, None) => bail!(

@@ -450,3 +450,71 @@ fn a_token_the_chat_api_refuses_is_explained_as_not_a_chat_token() {
     );
     assert_no_secret(&text, &["a-support-admin-center-token", &secret]);
 }
+
+#[test]
+fn a_browser_that_never_comes_back_is_explained_by_the_redirect_url() {
+    let server = Server::start(Emulator::builder().seed(77).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // Registered with https: the authorization page refuses http://127.0.0.1:PORT/callback and
+    // never redirects, so zchat waits in vain.
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("https://127.0.0.1:{port}/callback"), "public");
+    let mut login = zchat(&server, home.path());
+    login
+        .args([
+            "auth",
+            "login",
+            "--no-browser",
+            "--wait",
+            "1",
+            "--client-id",
+            &id,
+        ])
+        .args(["--port", &port.to_string()])
+        .env("ZCHAT_CLIENT_SECRET", &secret);
+    let output = login.output().unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!output.status.success());
+    assert!(
+        text.contains("register http://127.0.0.1:") && text.contains("exactly"),
+        "{text}"
+    );
+    assert_no_secret(&text, &[&secret]);
+}
+
+#[test]
+fn a_stored_token_is_never_sent_to_another_account() {
+    let server = Server::start(Emulator::builder().seed(78).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let (id, secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", "confidential");
+    let login = zchat(&server, home.path())
+        .args(["auth", "login", "--client-credentials", "--client-id", &id])
+        .env("ZCHAT_CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
+    assert!(login.status.success());
+    // Another server named: the stored token must not go there.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let other = format!("http://{}", elsewhere.local_addr().unwrap());
+    let export = zchat(&server, home.path())
+        .env("ZCHAT_BASE_URL", &other)
+        .args(["export", "chats", "--since", SINCE, "--out"])
+        .arg(home.path().join("x.jsonl"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&export.stderr).into_owned();
+    assert!(!export.status.success());
+    assert!(
+        text.contains("the stored login (zchat auth login) is for"),
+        "{text}"
+    );
+    elsewhere.set_nonblocking(true).unwrap();
+    assert!(
+        elsewhere.accept().is_err(),
+        "nothing connected to the other server"
+    );
+}

@@ -103,7 +103,7 @@ impl TokenSource for RefreshingToken {
             *self.current() = fresh;
             saved.map_err(|why| {
                 OAuthError::Config(format!(
-                    "the refreshed tokens could not be saved ({why}); this process goes on with                      them, but the next will need to log in again"
+                    "the refreshed tokens could not be saved ({why}); this process goes on with them, but the next will need to log in again"
                 ))
             })?;
             Ok(token)

@@ -59,7 +59,7 @@ pub struct ExportArgs {
     /// Write to this PostgreSQL database, such as `postgresql://user@host/db` (a table per
     /// resource with typed columns and the raw JSON as `jsonb`, upserted; resumable). The
     /// password can come from `PGPASSWORD`-style URLs or `password=` pairs; it is never printed.
-    #[arg(long, env = "ZCHAT_POSTGRES_URL", hide_env_values = true)]
+    #[arg(long)]
     pub postgres: Option<String>,
     /// The state file of --out (default: the output's name with `.state.json`).
     #[arg(long, requires = "out")]

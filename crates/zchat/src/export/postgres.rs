@@ -20,7 +20,7 @@ use zendesk_chat::export::ExportResource;
 use super::sink::{Checkpoint, Sink};
 use super::tables::{self, Cell, Kind};
 
-/// The staging table of a session: the table's columns with `raw` as text, and `ord`.
+/// The staging table of a session: the table's columns, with `raw` as text.
 const STAGE: &str = "zchat_stage";
 
 /// Records in a PostgreSQL database (see the [module](self) docs).
@@ -119,7 +119,7 @@ impl PostgresSink {
         let mut writer = BinaryCopyInWriter::new(copy, &types);
         for (cells, record) in rows {
             let mut values: Vec<Box<dyn ToSql + Sync>> = cells.into_iter().map(value).collect();
-            values.push(Box::new(record.get()));
+            values.push(Box::new(without_nul(record.get())));
             let row: Vec<&(dyn ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
             writer.write(&row)?;
         }
@@ -199,6 +199,37 @@ fn stage_schema(resource: ExportResource) -> String {
     )
 }
 
+/// `text` with the NUL character (`\u0000` in JSON, or a raw NUL) replaced by U+FFFD, which
+/// PostgreSQL's `text` and `jsonb` refuse: a record carrying one (a visitor can type it) would
+/// otherwise fail its page on every run and stop the export there. The file and SQLite sinks keep
+/// it as sent.
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("u0000") && !text.contains('\0') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut backslashes = 0;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        // `\u0000` is an escape only after an odd run of backslashes (`\\u0000` is a backslash
+        // and the text "u0000").
+        if c == '\\' {
+            backslashes += 1;
+        } else {
+            if backslashes % 2 == 1 && rest.starts_with("u0000") {
+                out.push_str("ufffd");
+                rest = &rest[5..];
+                backslashes = 0;
+                continue;
+            }
+            backslashes = 0;
+        }
+        out.push(if c == '\0' { '\u{fffd}' } else { c });
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A column's type for the binary `COPY`.
 fn postgres_type(kind: Kind) -> Type {
     match kind {
@@ -212,7 +243,8 @@ fn postgres_type(kind: Kind) -> Type {
 /// A cell as a `COPY` value; a time that does not parse is `NULL` (the raw JSON keeps it).
 fn value(cell: Cell) -> Box<dyn ToSql + Sync> {
     match cell {
-        Cell::Text(text) => Box::new(text),
+        // Decoded text: only a NUL character itself is refused.
+        Cell::Text(text) => Box::new(text.map(|text| text.replace('\0', "\u{fffd}"))),
         Cell::Integer(number) => Box::new(number),
         Cell::Bool(flag) => Box::new(flag),
         Cell::Time(text) => {
@@ -253,6 +285,24 @@ mod tests {
         let rows = last_version_of_each(ExportResource::Chats, &page).unwrap();
         let kept: Vec<&str> = rows.iter().map(|(_, record)| record.get()).collect();
         assert_eq!(kept, [r#"{"id": "a", "comment": "new"}"#, r#"{"id": "b"}"#]);
+    }
+
+    #[test]
+    fn nul_characters_are_replaced_where_postgresql_refuses_them() {
+        assert_eq!(
+            without_nul(r#"{"msg": "a\u0000b"}"#),
+            r#"{"msg": "a\ufffdb"}"#
+        );
+        assert_eq!(without_nul("a\0b"), "a\u{fffd}b");
+        assert!(matches!(
+            without_nul("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // An escaped backslash before "u0000" is text, kept.
+        assert_eq!(
+            without_nul(r#"{"path": "C:\\u0000"}"#),
+            r#"{"path": "C:\\u0000"}"#
+        );
     }
 
     #[test]

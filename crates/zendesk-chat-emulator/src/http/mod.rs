@@ -314,16 +314,28 @@ async fn revoke_oauth_token(State(s): State<AppState>, Path(id): Path<String>) -
             .parse()
             .ok()
             .and_then(|key| store.oauth_tokens.get(&key))
-            .and_then(|record| record.get("access_token"))
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
+            .map(|record| {
+                let text = |field: &str| {
+                    record
+                        .get(field)
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                };
+                (text("access_token"), text("refresh_token"))
+            });
         store.revoke_oauth_token(&id).map(|answer| (answer, token))
     };
-    if let Ok((_, Some(token))) = &revoked {
-        s.tokens
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(token);
+    // Revoked: neither the access token nor its refresh token works any more.
+    if let Ok((_, Some((access, refresh)))) = &revoked {
+        if let Some(access) = access {
+            s.tokens
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(access);
+        }
+        if let Some(refresh) = refresh {
+            s.oauth().forget_refresh_token(refresh);
+        }
     }
     respond(revoked.map(|(answer, _)| answer))
 }

@@ -80,6 +80,11 @@ impl OAuthServer {
         self.deny_next = true;
     }
 
+    /// `refresh_token` no longer works (its token was revoked).
+    pub fn forget_refresh_token(&mut self, refresh_token: &str) {
+        self.refresh_tokens.remove(refresh_token);
+    }
+
     /// Whether `token` was issued here and has expired.
     pub fn expired(&self, token: &str) -> bool {
         self.expires
