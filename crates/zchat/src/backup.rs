@@ -295,13 +295,7 @@ impl PostgresBackup {
     /// Connects, creates the tables it lacks, and resumes the unfinished run or starts one.
     fn open(url: &str) -> anyhow::Result<(Self, bool)> {
         off_runtime(|| {
-            let mut client =
-                postgres::Client::connect(url, postgres::NoTls).with_context(|| {
-                    format!(
-                        "cannot connect to the PostgreSQL {}",
-                        export::postgres::describe(url)
-                    )
-                })?;
+            let mut client = export::postgres::connect(url)?;
             client.batch_execute(POSTGRES_SCHEMA)?;
             for snapshot in Snapshot::ALL {
                 client.batch_execute(&format!(

@@ -314,3 +314,40 @@ fn a_backup_into_postgres_holds_every_resource_and_a_killed_one_resumes() {
     let unfinished = count(&mut client, "backup_runs WHERE finished_at IS NULL");
     assert_eq!(unfinished, 0, "the resumed run finished");
 }
+
+#[test]
+fn a_database_that_must_use_tls_is_tried_with_tls() {
+    let Some(database) = server_or_skip("a_database_that_must_use_tls") else {
+        return;
+    };
+    let server = Server::start(Emulator::builder().seed(20).chats(10));
+    // The test's server has no certificate: asked to require TLS, zchat tries it (rather than
+    // saying it has none) and says the server refused.
+    let outcome = server
+        .zchat()
+        .args(["export", "chats", "--since", SINCE, "--postgres"])
+        .arg(format!("{}?sslmode=require", database.url))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&outcome.stderr);
+    assert!(!outcome.status.success());
+    assert!(
+        stderr.contains("cannot connect to the PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no TLS implementation"), "{stderr}");
+    // Without the requirement the same server is used in the clear (sslmode=prefer).
+    server
+        .zchat()
+        .args([
+            "export",
+            "chats",
+            "--since",
+            SINCE,
+            "-q",
+            "--postgres",
+            &database.url,
+        ])
+        .assert()
+        .success();
+}

@@ -12,7 +12,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 use serde_json::value::RawValue;
 use zendesk_chat::Timestamp;
 use zendesk_chat::export::ExportResource;
@@ -42,6 +42,22 @@ pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// Connects to `url`, over TLS when the server offers it (`sslmode=prefer`, the default) or the
+/// URL requires it (`sslmode=require`); certificates are checked against the platform's roots.
+pub fn connect(url: &str) -> anyhow::Result<Client> {
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            builder.with_platform_verifier()
+        })
+        .map(|builder| builder.with_no_client_auth())
+        .context("cannot set up TLS for PostgreSQL")?;
+    Client::connect(url, tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        .with_context(|| format!("cannot connect to the PostgreSQL {}", describe(url)))
+}
+
 /// The database a connection string names, without its password: `dbname on host:port`.
 pub fn describe(url: &str) -> String {
     match url.parse::<Config>() {
@@ -68,8 +84,7 @@ impl PostgresSink {
     /// the tables it lacks.
     pub fn open(url: &str, resource: ExportResource) -> anyhow::Result<Self> {
         off_runtime(|| {
-            let mut client = Client::connect(url, NoTls)
-                .with_context(|| format!("cannot connect to the PostgreSQL {}", describe(url)))?;
+            let mut client = connect(url)?;
             // lz4 compresses the raw JSON several times faster than the default pglz; a server
             // built without it keeps its default.
             let _ = client.batch_execute("SET default_toast_compression = 'lz4'");
