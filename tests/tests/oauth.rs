@@ -42,17 +42,15 @@ async fn client_with(emulator: &Emulator, token: &str) -> Client {
         .unwrap()
 }
 
-async fn logged_in(emulator: &Emulator, oauth: &ChatOAuth) -> TokenSet {
+async fn logged_in(oauth: &ChatOAuth) -> TokenSet {
     let (url, state) = oauth.authorization_url(&["read", "write"]);
     let back = browser_visits(&url).await;
     assert!(back.as_str().starts_with(REDIRECT));
     state.check(&param(&back, "state").unwrap()).unwrap();
-    let tokens = oauth
+    oauth
         .exchange_code(&param(&back, "code").unwrap())
         .await
-        .unwrap();
-    let _ = emulator;
-    tokens
+        .unwrap()
 }
 
 #[tokio::test]
@@ -171,7 +169,7 @@ async fn a_refresh_token_works_once() {
     let (id, secret) = emulator.oauth_client(REDIRECT, "public");
     let oauth = ChatOAuth::new(Endpoints::at(emulator.base_url()), &id, Some(&secret))
         .redirect_uri(REDIRECT);
-    let tokens = logged_in(&emulator, &oauth).await;
+    let tokens = logged_in(&oauth).await;
     let first = tokens.refresh_token.clone().unwrap();
     let fresh = oauth.refresh(&first).await.unwrap();
     assert_ne!(
@@ -198,7 +196,7 @@ async fn an_expired_token_is_refreshed_on_a_401_once_and_the_new_tokens_are_pers
     let (id, secret) = emulator.oauth_client(REDIRECT, "public");
     let oauth = ChatOAuth::new(Endpoints::at(emulator.base_url()), &id, Some(&secret))
         .redirect_uri(REDIRECT);
-    let tokens = logged_in(&emulator, &oauth).await;
+    let tokens = logged_in(&oauth).await;
     let first_refresh = tokens.refresh_token.clone().unwrap();
     let saved: Arc<Mutex<Vec<TokenSet>>> = Arc::default();
     let source = RefreshingToken::new(
@@ -243,7 +241,7 @@ async fn no_secret_is_in_debug_output_or_errors() {
     let (id, secret) = emulator.oauth_client(REDIRECT, "public");
     let oauth = ChatOAuth::new(Endpoints::at(emulator.base_url()), &id, Some(&secret))
         .redirect_uri(REDIRECT);
-    let tokens = logged_in(&emulator, &oauth).await;
+    let tokens = logged_in(&oauth).await;
     let refused = oauth.exchange_code("used-or-unknown").await.unwrap_err();
     let shown = format!("{oauth:?} {tokens:?} {refused} {refused:?}");
     for secret in [
@@ -312,7 +310,7 @@ async fn a_revoked_token_and_its_refresh_token_both_stop_working() {
     let (id, secret) = emulator.oauth_client(REDIRECT, "public");
     let oauth = ChatOAuth::new(Endpoints::at(emulator.base_url()), &id, Some(&secret))
         .redirect_uri(REDIRECT);
-    let tokens = logged_in(&emulator, &oauth).await;
+    let tokens = logged_in(&oauth).await;
     let client = client_with(&emulator, tokens.access_token.expose_secret()).await;
     let listed = client.list_oauth_tokens().await.unwrap();
     let ours = listed

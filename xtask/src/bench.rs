@@ -221,30 +221,38 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// 2000-01-01 in Unix seconds: before every chat of a generated account.
+const SINCE_EVERY_CHAT: &str = "946684800";
+
+/// `zchat export chats` of every chat of `emulator` to `flag target`.
+fn zchat_export(root: &Path, emulator: &EmulatorProcess, flag: &str, target: &Path) -> Command {
+    let mut command = Command::new(release(root, "zchat"));
+    command
+        .args([
+            "--base-url",
+            &emulator.base_url,
+            "--quiet",
+            "export",
+            "chats",
+            "--since",
+            SINCE_EVERY_CHAT,
+            flag,
+        ])
+        .arg(target)
+        .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+    command
+}
+
 fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
     let emulator = EmulatorProcess::start(root, args.export_chats)?;
-    let since = "946684800"; // 2000-01-01: every chat.
     let (jsonl, sqlite, floor) = (
         out.join("export.jsonl"),
         out.join("export.sqlite"),
         out.join("floor.txt"),
     );
-    let zchat = |target: &[&Path], flag: &str, extra: &[&str]| {
-        let mut command = Command::new(release(root, "zchat"));
-        command
-            .args([
-                "--base-url",
-                &emulator.base_url,
-                "--quiet",
-                "export",
-                "chats",
-                "--since",
-                since,
-                flag,
-            ])
-            .arg(target[0])
-            .args(extra)
-            .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+    let zchat = |target: &Path, flag: &str, extra: &[&str]| {
+        let mut command = zchat_export(root, &emulator, flag, target);
+        command.args(extra);
         command
     };
     let unchecked = out.join("export-unchecked.jsonl");
@@ -269,26 +277,26 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
                 "--token",
                 "emulator-token",
                 "--since",
-                since,
+                SINCE_EVERY_CHAT,
                 "--out",
             ])
             .arg(&floor);
         runs[0].push(measure(&mut floor_command, out)?);
-        runs[1].push(measure(&mut zchat(&[&jsonl], "--out", &[]), out)?);
-        runs[2].push(measure(&mut zchat(&[&sqlite], "--sqlite", &[]), out)?);
+        runs[1].push(measure(&mut zchat(&jsonl, "--out", &[]), out)?);
+        runs[2].push(measure(&mut zchat(&sqlite, "--sqlite", &[]), out)?);
         runs[3].push(measure(
-            &mut zchat(&[&unchecked], "--out", &["--no-typed-check"]),
+            &mut zchat(&unchecked, "--out", &["--no-typed-check"]),
             out,
         )?);
         runs[4].push(measure(
-            &mut zchat(&[&unchecked_sqlite], "--sqlite", &["--no-typed-check"]),
+            &mut zchat(&unchecked_sqlite, "--sqlite", &["--no-typed-check"]),
             out,
         )?);
         if let Some(server) = &postgres {
             let url = server
                 .create_database(&format!("export{round}"))
                 .map_err(anyhow::Error::msg)?;
-            let mut command = zchat(&[Path::new(&url)], "--postgres", &["--no-typed-check"]);
+            let mut command = zchat(Path::new(&url), "--postgres", &["--no-typed-check"]);
             runs[5].push(measure(&mut command, out)?);
         }
     }
@@ -377,20 +385,7 @@ fn memory(root: &Path, out: &Path, sizes: &[usize]) -> anyhow::Result<String> {
             let path = out.join(name);
             let _ = std::fs::remove_file(&path);
             let _ = std::fs::remove_file(out.join(format!("{name}.state.json")));
-            let mut command = Command::new(release(root, "zchat"));
-            command
-                .args([
-                    "--base-url",
-                    &emulator.base_url,
-                    "--quiet",
-                    "export",
-                    "chats",
-                    "--since",
-                    "946684800",
-                    flag,
-                ])
-                .arg(&path)
-                .env("ZENDESK_CHAT_TOKEN", "emulator-token");
+            let mut command = zchat_export(root, &emulator, flag, &path);
             let usage = measure(&mut command, out)?;
             let _ = std::fs::remove_file(&path);
             Ok(usage.max_rss_kib as f64 / 1024.0)

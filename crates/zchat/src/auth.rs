@@ -233,8 +233,8 @@ pub async fn run(
     let path = credentials_path(connection)?;
     match command {
         AuthCommand::Login(args) => login(connection, &args, &path, progress).await,
-        AuthCommand::Status => status(connection, &path).await,
-        AuthCommand::Logout => logout(connection, &path).await,
+        AuthCommand::Status => status(&path).await,
+        AuthCommand::Logout => logout(&path).await,
     }
 }
 
@@ -475,14 +475,13 @@ fn open_browser(url: &str) {
         .spawn();
 }
 
-async fn status(connection: &Connection, path: &Path) -> anyhow::Result<()> {
+async fn status(path: &Path) -> anyhow::Result<()> {
     let Some(credentials) = Credentials::read(path)? else {
         bail!(
             "not logged in: no credentials in {} (zchat auth login)",
             path.display()
         );
     };
-    let _ = connection;
     let client = account(credentials.client_builder(path), &credentials)?.build()?;
     let agent = whoami(&client, &credentials).await?;
     let account = credentials
@@ -506,8 +505,7 @@ async fn status(connection: &Connection, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn logout(connection: &Connection, path: &Path) -> anyhow::Result<()> {
-    let _ = connection;
+async fn logout(path: &Path) -> anyhow::Result<()> {
     let Some(credentials) = Credentials::read(path)? else {
         bail!("not logged in: no credentials in {}", path.display());
     };

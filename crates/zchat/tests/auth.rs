@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{Server, ZCHAT};
-use zendesk_chat_emulator::{Emulator, Faults};
+use zendesk_chat_emulator::Emulator;
 
 const SINCE: &str = "2000-01-01";
 
@@ -112,6 +112,24 @@ fn browser(server: &Server, url: &str) -> u16 {
         let back = page.headers()["location"].to_str().unwrap().to_owned();
         browser.get(back).send().await.unwrap().status().as_u16()
     })
+}
+
+/// `zchat auth login --client-credentials` with a new client of `client_type`: its secret, and
+/// what the login printed.
+fn headless_login(
+    server: &Server,
+    home: &Path,
+    client_type: &str,
+) -> (String, std::process::Output) {
+    let (id, secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", client_type);
+    let login = zchat(server, home)
+        .args(["auth", "login", "--client-credentials", "--client-id", &id])
+        .env("ZCHAT_CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
+    (secret, login)
 }
 
 fn assert_no_secret(text: &str, secrets: &[&str]) {
@@ -228,20 +246,7 @@ fn a_browser_login_stores_a_token_that_exports_then_status_and_logout() {
 fn client_credentials_log_in_headless_and_a_public_client_is_told_what_to_change() {
     let server = Server::start(Emulator::builder().seed(72).chats(40));
     let home = tempfile::tempdir().unwrap();
-    let (public_id, public_secret) = server
-        .emulator
-        .oauth_client("http://127.0.0.1:1/callback", "public");
-    let refused = zchat(&server, home.path())
-        .args([
-            "auth",
-            "login",
-            "--client-credentials",
-            "--client-id",
-            &public_id,
-        ])
-        .env("ZCHAT_CLIENT_SECRET", &public_secret)
-        .output()
-        .unwrap();
+    let (public_secret, refused) = headless_login(&server, home.path(), "public");
     let text = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert!(!refused.status.success());
     assert!(
@@ -250,14 +255,7 @@ fn client_credentials_log_in_headless_and_a_public_client_is_told_what_to_change
     );
     assert_no_secret(&text, &[&public_secret]);
 
-    let (id, secret) = server
-        .emulator
-        .oauth_client("http://127.0.0.1:1/callback", "confidential");
-    let login = zchat(&server, home.path())
-        .args(["auth", "login", "--client-credentials", "--client-id", &id])
-        .env("ZCHAT_CLIENT_SECRET", &secret)
-        .output()
-        .unwrap();
+    let (secret, login) = headless_login(&server, home.path(), "confidential");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&login.stdout),
@@ -288,12 +286,7 @@ fn an_access_token_that_expires_mid_export_is_refreshed_without_losing_a_page() 
             .seed(73)
             .chats(1500)
             .oauth_token_lifetime(Duration::from_millis(700))
-            .faults(Faults {
-                seed: 3,
-                delays: 1.0,
-                delay: Duration::from_millis(30),
-                ..Faults::none()
-            }),
+            .faults(common::every_request_delayed(Duration::from_millis(30))),
     );
     let home = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -421,14 +414,7 @@ fn a_manual_login_takes_the_pasted_redirect_url() {
 fn a_token_the_chat_api_refuses_is_explained_as_not_a_chat_token() {
     let server = Server::start(Emulator::builder().seed(76).chats(10));
     let home = tempfile::tempdir().unwrap();
-    let (id, secret) = server
-        .emulator
-        .oauth_client("http://127.0.0.1:1/callback", "confidential");
-    let login = zchat(&server, home.path())
-        .args(["auth", "login", "--client-credentials", "--client-id", &id])
-        .env("ZCHAT_CLIENT_SECRET", &secret)
-        .output()
-        .unwrap();
+    let (secret, login) = headless_login(&server, home.path(), "confidential");
     assert!(login.status.success());
     // The token stops working (as a Support token never worked on the Chat API).
     let mut credentials = stored(home.path());
@@ -488,14 +474,7 @@ fn a_browser_that_never_comes_back_is_explained_by_the_redirect_url() {
 fn a_stored_token_is_never_sent_to_another_account() {
     let server = Server::start(Emulator::builder().seed(78).chats(10));
     let home = tempfile::tempdir().unwrap();
-    let (id, secret) = server
-        .emulator
-        .oauth_client("http://127.0.0.1:1/callback", "confidential");
-    let login = zchat(&server, home.path())
-        .args(["auth", "login", "--client-credentials", "--client-id", &id])
-        .env("ZCHAT_CLIENT_SECRET", &secret)
-        .output()
-        .unwrap();
+    let (_, login) = headless_login(&server, home.path(), "confidential");
     assert!(login.status.success());
     // Another server named: the stored token must not go there.
     let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -11,12 +11,7 @@ use zendesk_chat_emulator::{Emulator, Faults};
 /// Every request waits a little, so that an export of a few thousand chats takes long enough to be
 /// stopped part-way.
 fn slow() -> Faults {
-    Faults {
-        seed: 1,
-        delays: 1.0,
-        delay: Duration::from_millis(15),
-        ..Faults::none()
-    }
+    common::every_request_delayed(Duration::from_millis(15))
 }
 
 const SINCE: &str = "2000-01-01";
@@ -161,22 +156,12 @@ fn injected_faults_lose_nothing() {
         ["--out", out.to_str().unwrap()],
         ["--sqlite", database.to_str().unwrap()],
     ] {
-        // A run that gives up after its retries is run again, as a user would: it resumes.
-        let mut runs = 0;
-        loop {
-            runs += 1;
-            let outcome = server
-                .zchat()
-                .args(["export", "chats", "--since", SINCE, "--limit", "100"])
-                .args(target)
-                .output()
-                .unwrap();
-            if outcome.status.success() {
-                break;
-            }
-            common::one_line(&outcome.stderr);
-            assert!(runs < 20, "still failing after {runs} runs");
-        }
+        let args = [
+            &["export", "chats", "--since", SINCE, "--limit", "100"][..],
+            &target[..],
+        ]
+        .concat();
+        common::run_until_it_succeeds(&server, &args);
     }
     let faults = server
         .emulator

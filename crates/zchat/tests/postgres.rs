@@ -16,12 +16,7 @@ const SINCE: &str = "2000-01-01";
 
 /// Every request waits a little, so that an export takes long enough to be killed part-way.
 fn slow() -> Faults {
-    Faults {
-        seed: 1,
-        delays: 1.0,
-        delay: Duration::from_millis(15),
-        ..Faults::none()
-    }
+    common::every_request_delayed(Duration::from_millis(15))
 }
 
 #[test]
@@ -142,30 +137,17 @@ fn injected_faults_lose_nothing_in_postgres() {
             .chats(2000)
             .faults(Faults::mixed(0.3, 99)),
     );
-    // A run that gives up after its retries is run again, as a user would: it resumes.
-    let mut runs = 0;
-    loop {
-        runs += 1;
-        let outcome = server
-            .zchat()
-            .args([
-                "export",
-                "chats",
-                "--since",
-                SINCE,
-                "--limit",
-                "50",
-                "--postgres",
-                &database.url,
-            ])
-            .output()
-            .unwrap();
-        if outcome.status.success() {
-            break;
-        }
-        common::one_line(&outcome.stderr);
-        assert!(runs < 20, "still failing after {runs} runs");
-    }
+    let args = [
+        "export",
+        "chats",
+        "--since",
+        SINCE,
+        "--limit",
+        "50",
+        "--postgres",
+        &database.url,
+    ];
+    common::run_until_it_succeeds(&server, &args);
     let faults = server
         .emulator
         .requests()
@@ -253,41 +235,14 @@ fn a_backup_into_postgres_holds_every_resource_and_a_killed_one_resumes() {
     let Some(database) = server_or_skip("a_backup_into_postgres") else {
         return;
     };
-    let slow = Faults {
-        seed: 2,
-        delays: 1.0,
-        delay: Duration::from_millis(40),
-        ..Faults::none()
-    };
+    let slow = common::every_request_delayed(Duration::from_millis(40));
     let server = Server::start(Emulator::builder().seed(44).chats(300).faults(slow));
     let args = ["backup", "-q", "--postgres", &database.url];
-    let mut child = server.zchat_process(&args).spawn().unwrap();
-    // Killed once the first steps are done and before the last.
-    let steps = || {
+    common::kill_a_backup_midway_and_resume(&server, &args, || {
         postgres::Client::connect(&database.url, postgres::NoTls)
             .and_then(|mut c| c.query_one("SELECT count(*) FROM backup_steps", &[]))
             .map_or(0, |row| row.get::<_, i64>(0))
-    };
-    let stopped_midway = common::wait_until(&mut child, Duration::from_secs(30), || steps() >= 3);
-    assert!(
-        stopped_midway,
-        "the backup finished before it could be killed"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let account_fetches = || {
-        server
-            .emulator
-            .requests()
-            .iter()
-            .filter(|r| r.route.as_deref() == Some("/api/v2/chat/account"))
-            .count()
-    };
-    assert_eq!(account_fetches(), 1);
-
-    server.emulator.set_faults(Faults::none());
-    server.zchat().args(args).assert().success();
-    assert_eq!(account_fetches(), 1, "a finished step is not fetched again");
+    });
     let mut client = client(&database);
     let count = |client: &mut postgres::Client, table: &str| -> i64 {
         client

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Server, json};
 use serde_json::Value;
-use zendesk_chat_emulator::{Emulator, Faults};
+use zendesk_chat_emulator::Emulator;
 
 fn run(server: &Server, args: &[&str]) -> Value {
     json(&server.zchat().args(args).output().unwrap())
@@ -208,51 +208,21 @@ fn a_backup_holds_every_resource_and_export_of_the_account() {
 
 #[test]
 fn a_killed_backup_resumes_without_fetching_its_finished_steps_again() {
-    let slow = Faults {
-        seed: 2,
-        delays: 1.0,
-        delay: Duration::from_millis(40),
-        ..Faults::none()
-    };
+    let slow = common::every_request_delayed(Duration::from_millis(40));
     let server = Server::start(Emulator::builder().seed(44).chats(600).faults(slow));
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("backup.sqlite");
     let path = database.to_str().unwrap();
     let args = ["backup", "-q", "--sqlite", path];
-    let mut child = server.zchat_process(&args).spawn().unwrap();
-    // Killed once the first steps are done and before the last.
-    let stopped_midway = common::wait_until(&mut child, Duration::from_secs(30), || {
+    common::kill_a_backup_midway_and_resume(&server, &args, || {
         rusqlite::Connection::open(&database)
             .and_then(|c| {
                 c.query_row("SELECT count(*) FROM backup_steps", [], |row| {
                     row.get::<_, i64>(0)
                 })
             })
-            .is_ok_and(|steps| steps >= 3)
+            .unwrap_or(0)
     });
-    assert!(
-        stopped_midway,
-        "the backup finished before it could be killed"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let account_fetches = || {
-        server
-            .emulator
-            .requests()
-            .iter()
-            .filter(|r| r.route.as_deref() == Some("/api/v2/chat/account"))
-            .count()
-    };
-    assert_eq!(account_fetches(), 1);
-    server.emulator.set_faults(Faults::none());
-    server.zchat().args(args).assert().success();
-    assert_eq!(
-        account_fetches(),
-        1,
-        "the finished step was not fetched again"
-    );
     let counts: std::collections::BTreeMap<String, i64> =
         row_counts(&database).into_iter().collect();
     assert_eq!(

@@ -320,11 +320,16 @@ impl Emulator {
             .write()
             .create_oauth_client(body.to_string().as_bytes())
             .expect("a client is created");
-        let client: serde_json::Value =
+        let client: zendesk_chat::types::OauthClient =
             serde_json::from_slice(answer.body.as_deref().unwrap_or_default())
-                .expect("the client is JSON");
-        let text = |field: &str| client[field].as_str().unwrap_or_default().to_owned();
-        (text("client_identifier"), text("client_secret"))
+                .expect("the answer is an OauthClient");
+        let secret = client
+            .client_secret
+            .map(|secret| secret.expose().to_owned());
+        (
+            client.client_identifier.unwrap_or_default(),
+            secret.unwrap_or_default(),
+        )
     }
 
     /// The Conversations API's state: its sessions, and faults to inject.

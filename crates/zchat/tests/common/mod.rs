@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use zendesk_chat_emulator::{Emulator, EmulatorBuilder};
+use zendesk_chat_emulator::{Emulator, EmulatorBuilder, Faults};
 
 /// The `zchat` binary that cargo built for these tests.
 pub const ZCHAT: &str = env!("CARGO_BIN_EXE_zchat");
@@ -235,4 +235,63 @@ pub fn json(output: &std::process::Output) -> serde_json::Value {
             String::from_utf8_lossy(&output.stdout)
         )
     })
+}
+
+/// Every request waits `delay`, so that a run takes long enough to be stopped part-way.
+pub fn every_request_delayed(delay: Duration) -> Faults {
+    Faults {
+        seed: 1,
+        delays: 1.0,
+        delay,
+        ..Faults::none()
+    }
+}
+
+/// Runs `zchat ARGS` until it succeeds, as a user would after a run gave up on its retries (it
+/// resumes); at most 20 runs.
+pub fn run_until_it_succeeds(server: &Server, args: &[&str]) {
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        let outcome = server.zchat().args(args).output().unwrap();
+        if outcome.status.success() {
+            return;
+        }
+        one_line(&outcome.stderr);
+        assert!(runs < 20, "still failing after {runs} runs");
+    }
+}
+
+/// Kills `zchat ARGS` (a backup) once `steps_done` says three steps are done, checks that the
+/// account was fetched once, then runs it again to the end without faults: the finished steps
+/// are not fetched again.
+pub fn kill_a_backup_midway_and_resume(
+    server: &Server,
+    args: &[&str],
+    steps_done: impl Fn() -> i64,
+) {
+    let mut child = server.zchat_process(args).spawn().unwrap();
+    let stopped_midway = wait_until(&mut child, Duration::from_secs(30), || steps_done() >= 3);
+    assert!(
+        stopped_midway,
+        "the backup finished before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let account_fetches = || {
+        server
+            .emulator
+            .requests()
+            .iter()
+            .filter(|r| r.route.as_deref() == Some("/api/v2/chat/account"))
+            .count()
+    };
+    assert_eq!(account_fetches(), 1);
+    server.emulator.set_faults(Faults::none());
+    server.zchat().args(args).assert().success();
+    assert_eq!(
+        account_fetches(),
+        1,
+        "the finished step was not fetched again"
+    );
 }
