@@ -10,8 +10,7 @@ use std::sync::LazyLock;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use zendesk_chat_conversations::Operation;
-use zendesk_chat_conversations::operations::*;
+use zendesk_chat_conversations::operations;
 use zendesk_chat_emulator::Emulator;
 use zendesk_chat_emulator::conversations::FrameHandler;
 
@@ -29,27 +28,6 @@ enum Frame {
     Ping(u32),
 }
 
-/// The documents the client sends, from the generated operations.
-const DOCUMENTS: &[&str] = &[
-    AddTags::DOCUMENT,
-    Agents::DOCUMENT,
-    ChatActivity::DOCUMENT,
-    Departments::DOCUMENT,
-    InviteAgent::DOCUMENT,
-    LeaveChannel::DOCUMENT,
-    ListenVisitorChannel::DOCUMENT,
-    Message::DOCUMENT,
-    SendButtonTemplate::DOCUMENT,
-    SendListTemplate::DOCUMENT,
-    SendMessage::DOCUMENT,
-    SendPanelTemplate::DOCUMENT,
-    SendPanelTemplateCarousel::DOCUMENT,
-    SendQuickReplies::DOCUMENT,
-    SetTypingIndicator::DOCUMENT,
-    StopAgentSession::DOCUMENT,
-    TransferToDepartment::DOCUMENT,
-    UpdateAgentStatus::DOCUMENT,
-];
 
 /// One emulator and one session for every input; each input gets a new socket.
 static EMULATOR: LazyLock<(Emulator, String)> = LazyLock::new(|| {
@@ -75,7 +53,7 @@ fuzz_target!(|frames: Vec<Frame>| {
                 true,
             ),
             Frame::Known { operation, variables: vars } => {
-                let query = DOCUMENTS[usize::from(operation) % DOCUMENTS.len()];
+                let (_, query) = operations::ALL[usize::from(operation) % operations::ALL.len()];
                 (
                     json!({"type": "request", "id": id, "payload": {"query": query, "variables": variables(&vars)}}).to_string(),
                     true,

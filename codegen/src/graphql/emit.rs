@@ -34,6 +34,12 @@ pub fn emit(
         .iter()
         .map(|file| operation(documents, file, &paths))
         .collect::<Result<_, _>>()?;
+    let markers: Vec<Ident> = documents
+        .operations
+        .iter()
+        .map(|file| format_ident!("{}", file.stem.to_upper_camel_case()))
+        .collect();
+    let runtime = &paths.runtime;
     let tokens = quote! {
         /// The schema's enums and input objects.
         pub mod types {
@@ -43,6 +49,23 @@ pub fn emit(
         /// The operations the client offers, each a GraphQL document of `spec/conversations/`.
         pub mod operations {
             #(#operations)*
+
+            /// Every operation's name and document, in the order of `spec/conversations/`.
+            pub const ALL: &[(&str, &str)] = &[
+                #((<#markers as #runtime::Operation>::NAME, <#markers as #runtime::Operation>::DOCUMENT),)*
+            ];
+
+            /// Decodes `data` as the data of the operation named `name`: `None` for a name that is
+            /// not an operation. For the fuzz targets (`--cfg fuzzing`).
+            #[cfg(fuzzing)]
+            pub fn decode_data(name: &str, data: serde_json::Value) -> Option<Result<(), serde_json::Error>> {
+                #(if name == <#markers as #runtime::Operation>::NAME {
+                    return Some(
+                        serde_json::from_value::<<#markers as #runtime::Operation>::Data>(data).map(drop),
+                    );
+                })*
+                None
+            }
         }
     };
     Ok(syn::parse2(tokens)?)

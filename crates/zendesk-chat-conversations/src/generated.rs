@@ -2910,4 +2910,277 @@ pub mod operations {
             pub update_agent_status: Option<UpdateAgentStatus>,
         }
     }
+
+    /// Every operation's name and document, in the order of `spec/conversations/`.
+    pub const ALL: &[(&str, &str)] = &[
+        (
+            <AddTags as crate::runtime::Operation>::NAME,
+            <AddTags as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <Agents as crate::runtime::Operation>::NAME,
+            <Agents as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <ChannelChatLogs as crate::runtime::Operation>::NAME,
+            <ChannelChatLogs as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <ChatActivity as crate::runtime::Operation>::NAME,
+            <ChatActivity as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <Departments as crate::runtime::Operation>::NAME,
+            <Departments as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <InviteAgent as crate::runtime::Operation>::NAME,
+            <InviteAgent as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <LeaveChannel as crate::runtime::Operation>::NAME,
+            <LeaveChannel as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <ListenVisitorChannel as crate::runtime::Operation>::NAME,
+            <ListenVisitorChannel as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <Message as crate::runtime::Operation>::NAME,
+            <Message as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendButtonTemplate as crate::runtime::Operation>::NAME,
+            <SendButtonTemplate as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendListTemplate as crate::runtime::Operation>::NAME,
+            <SendListTemplate as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendMessage as crate::runtime::Operation>::NAME,
+            <SendMessage as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendPanelTemplate as crate::runtime::Operation>::NAME,
+            <SendPanelTemplate as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendPanelTemplateCarousel as crate::runtime::Operation>::NAME,
+            <SendPanelTemplateCarousel as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SendQuickReplies as crate::runtime::Operation>::NAME,
+            <SendQuickReplies as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <SetTypingIndicator as crate::runtime::Operation>::NAME,
+            <SetTypingIndicator as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <StartAgentSession as crate::runtime::Operation>::NAME,
+            <StartAgentSession as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <StopAgentSession as crate::runtime::Operation>::NAME,
+            <StopAgentSession as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <TransferToDepartment as crate::runtime::Operation>::NAME,
+            <TransferToDepartment as crate::runtime::Operation>::DOCUMENT,
+        ),
+        (
+            <UpdateAgentStatus as crate::runtime::Operation>::NAME,
+            <UpdateAgentStatus as crate::runtime::Operation>::DOCUMENT,
+        ),
+    ];
+    /// Decodes `data` as the data of the operation named `name`: `None` for a name that is
+    /// not an operation. For the fuzz targets (`--cfg fuzzing`).
+    #[cfg(fuzzing)]
+    pub fn decode_data(
+        name: &str,
+        data: serde_json::Value,
+    ) -> Option<Result<(), serde_json::Error>> {
+        if name == <AddTags as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <AddTags as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <Agents as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <Agents as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <ChannelChatLogs as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <ChannelChatLogs as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <ChatActivity as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <ChatActivity as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <Departments as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <Departments as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <InviteAgent as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <InviteAgent as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <LeaveChannel as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <LeaveChannel as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <ListenVisitorChannel as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <ListenVisitorChannel as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <Message as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <Message as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendButtonTemplate as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendButtonTemplate as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendListTemplate as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendListTemplate as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendMessage as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendMessage as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendPanelTemplate as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendPanelTemplate as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendPanelTemplateCarousel as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendPanelTemplateCarousel as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SendQuickReplies as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SendQuickReplies as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <SetTypingIndicator as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <SetTypingIndicator as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <StartAgentSession as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <StartAgentSession as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <StopAgentSession as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <StopAgentSession as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <TransferToDepartment as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <TransferToDepartment as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        if name == <UpdateAgentStatus as crate::runtime::Operation>::NAME {
+            return Some(
+                serde_json::from_value::<
+                    <UpdateAgentStatus as crate::runtime::Operation>::Data,
+                >(data)
+                    .map(drop),
+            );
+        }
+
+        None
+    }
 }
