@@ -367,22 +367,21 @@ fn issue(shared: &Shared, grant: &Grant, with_refresh: bool) -> Value {
             .max()
             .unwrap_or(0)
             + 1;
-        let mut record = json!({
-            "id": id,
-            "access_token": access_token,
-            "client_identifier": grant.client_id,
-            "agent_id": grant.agent_id,
-            "scopes": grant.scope,
-            "token_type": "Bearer",
-            "create_date": iso_seconds(micros),
-        });
-        if let Some(refresh) = &refresh_token {
-            record["refresh_token"] = json!(refresh);
-        }
-        if let Some(lifetime) = lifetime {
-            record["expire_date"] = json!(iso_seconds(micros + lifetime.as_micros() as i64));
-        }
-        if let Value::Object(object) = record {
+        // Through the spec's model of a token, so that the listing answers what the spec says.
+        let record = zendesk_chat::types::OauthToken {
+            id: Some(id),
+            access_token: Some(access_token.as_str().into()),
+            refresh_token: refresh_token.as_deref().map(Into::into),
+            client_identifier: Some(grant.client_id.clone()),
+            agent_id: Some(grant.agent_id),
+            scopes: Some(grant.scope.clone()),
+            token_type: Some("Bearer".into()),
+            create_date: Some(iso_seconds(micros).into()),
+            expire_date: lifetime
+                .map(|lifetime| iso_seconds(micros + lifetime.as_micros() as i64).into()),
+            extra: Default::default(),
+        };
+        if let Ok(Value::Object(object)) = serde_json::to_value(record) {
             store.oauth_tokens.insert(id, object);
         }
     }
