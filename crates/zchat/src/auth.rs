@@ -4,24 +4,24 @@
 //! `login` takes the authorization code way by default: a listener on
 //! `http://127.0.0.1:PORT/callback` (the redirect URL to register on the client), the browser
 //! opened on the authorization page (or the URL printed), the redirect's `state` checked, the
-//! code exchanged at once, the token checked with a cheap call, and the tokens stored in
-//! `credentials.toml` beside the config file, readable by the owner only. `--client-credentials`
+//! code exchanged at once, the token checked with a cheap call, and the login stored (see
+//! [`crate::credentials`]: the secrets in the OS keyring where one answers, else in
+//! `credentials.toml` beside the config file, readable by the owner only). `--client-credentials`
 //! is for headless use (a confidential client), `--manual` for pasting the redirected URL. The
 //! stored refresh token is used when the access token is refused, and the new tokens are saved
 //! before the old refresh token is dropped. No token or secret is ever printed.
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
 use zendesk_chat::Client;
-use zendesk_chat::oauth::{ChatOAuth, Endpoints, OAuthError, TokenSet};
-use zendesk_chat::token_source::RefreshingToken;
+use zendesk_chat::oauth::{ChatOAuth, Endpoints, OAuthError};
 
 use crate::config::Connection;
+use crate::credentials::{Credentials, SecretStore, StoreChoice, credentials_path};
 use crate::export::Progress;
 
 /// `zchat auth`.
@@ -76,6 +76,15 @@ pub struct LoginArgs {
     /// Another token endpoint.
     #[arg(long)]
     pub token_url: Option<String>,
+    /// Where to keep the token: the OS keyring when one answers (auto), the keyring or fail, or
+    /// credentials.toml (readable by you only).
+    #[arg(
+        long,
+        value_enum,
+        env = "ZCHAT_CREDENTIAL_STORE",
+        default_value = "auto"
+    )]
+    pub store: StoreChoice,
 }
 
 impl std::fmt::Debug for LoginArgs {
@@ -90,138 +99,9 @@ impl std::fmt::Debug for LoginArgs {
             .field("manual", &self.manual)
             .field("port", &self.port)
             .field("scope", &self.scope)
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
-}
-
-/// What `login` stores: enough to use the token, and to refresh it.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credentials {
-    /// The account's subdomain, when the login was for one.
-    pub subdomain: Option<String>,
-    /// The server, when the login was for another than Zendesk's (an emulator).
-    pub base_url: Option<String>,
-    /// The access token.
-    pub access_token: String,
-    /// The refresh token (the code grant gives one).
-    pub refresh_token: Option<String>,
-    /// The scopes granted.
-    pub scope: Option<String>,
-    /// How it was obtained: `authorization_code` or `client_credentials`.
-    pub grant: String,
-    /// The client, to refresh with.
-    pub client_id: String,
-    /// The client's secret, to refresh with.
-    pub client_secret: Option<String>,
-    /// The authorization page used.
-    pub auth_url: String,
-    /// The token endpoint, to refresh with.
-    pub token_url: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("subdomain", &self.subdomain)
-            .field("base_url", &self.base_url)
-            .field("scope", &self.scope)
-            .field("grant", &self.grant)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Credentials {
-    /// The stored credentials, if `path` holds them.
-    pub fn read(path: &Path) -> anyhow::Result<Option<Self>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
-        };
-        // Never echo the file: it holds tokens.
-        toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| anyhow::anyhow!("{} is not valid: {}", path.display(), e.message()))
-    }
-
-    /// Writes them to `path` atomically (a new file renamed over the old), readable by the owner
-    /// only.
-    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let text = toml::to_string(self).context("the credentials do not serialize")?;
-        // A new file of its own name (readable by the owner only), renamed over the old: a reader
-        // sees the old tokens or the new, never half, and two writers never share it.
-        let mut file = tempfile::Builder::new()
-            .prefix(".credentials")
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            file.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        file.write_all(text.as_bytes())?;
-        file.as_file().sync_all()?;
-        file.persist(path)
-            .map_err(|error| error.error)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
-    }
-
-    fn oauth(&self) -> ChatOAuth {
-        let endpoints = Endpoints {
-            authorize: self.auth_url.clone(),
-            token: self.token_url.clone(),
-            legacy_subdomain: None,
-        };
-        ChatOAuth::new(endpoints, &self.client_id, self.client_secret.as_deref())
-    }
-
-    fn tokens(&self) -> TokenSet {
-        let mut tokens = TokenSet::from_access_token(self.access_token.clone());
-        tokens.refresh_token = self.refresh_token.clone().map(Into::into);
-        tokens.scope = self.scope.clone();
-        tokens
-    }
-
-    /// A client builder with these credentials: refreshing when there is a refresh token, the
-    /// refreshed tokens saved to `path`.
-    pub fn client_builder(&self, path: &Path) -> zendesk_chat::ClientBuilder {
-        let builder = Client::builder();
-        if self.refresh_token.is_none() {
-            return builder.token(self.access_token.clone());
-        }
-        let stored = Mutex::new(self.clone());
-        let path = path.to_owned();
-        let persist = move |tokens: &TokenSet| {
-            let mut stored = stored
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            stored.access_token = tokens.access_token.expose_secret().to_owned();
-            stored.refresh_token = tokens
-                .refresh_token
-                .as_ref()
-                .map(|token| token.expose_secret().to_owned());
-            stored.write(&path).map_err(|error| format!("{error:#}"))
-        };
-        let source = RefreshingToken::new(self.oauth(), self.tokens(), Box::new(persist));
-        builder.token_source(Arc::new(source))
-    }
-}
-
-/// Where `login` stores the credentials: `credentials.toml` beside the config file.
-pub fn credentials_path(connection: &Connection) -> anyhow::Result<PathBuf> {
-    let config = match &connection.config {
-        Some(path) => path.clone(),
-        None => crate::config::default_config_path()
-            .context("no config directory: set XDG_CONFIG_HOME or HOME, or pass --config")?,
-    };
-    Ok(config.with_file_name("credentials.toml"))
 }
 
 /// Runs `zchat auth`.
@@ -356,7 +236,7 @@ async fn login(
         let code = param("code").context("the redirect carries no code")?;
         (oauth.exchange_code(&code).await?, "authorization_code")
     };
-    let credentials = Credentials {
+    let mut credentials = Credentials {
         subdomain,
         base_url,
         access_token: tokens.access_token.expose_secret().to_owned(),
@@ -370,22 +250,26 @@ async fn login(
         client_secret: Some(client_secret),
         auth_url: endpoints.authorize,
         token_url: endpoints.token,
+        secrets_in: SecretStore::File,
     };
     // Stored first, so that a refresh during the check saves its tokens over these; a token that
     // fails the check is not kept.
-    credentials.write(path)?;
+    let fell_back = credentials.store_new(path, args.store)?;
     let client = account(credentials.client_builder(path), &credentials)?.build()?;
     let agent = match whoami(&client, &credentials).await {
         Ok(agent) => agent,
         Err(error) => {
-            let _ = std::fs::remove_file(path);
+            let _ = credentials.forget(path);
             return Err(error);
         }
     };
+    if let Some(why) = fell_back {
+        eprintln!("{why}: the token is kept in the file instead");
+    }
     progress.finish(&format!(
-        "logged in as {agent} ({}); the token is stored in {}",
+        "logged in as {agent} ({}); the token is kept in {}",
         credentials.scope.as_deref().unwrap_or("no scope given"),
-        path.display()
+        credentials.describe_store(path)
     ));
     Ok(())
 }
@@ -487,7 +371,10 @@ async fn status(path: &Path) -> anyhow::Result<()> {
     let account = credentials
         .base_url
         .clone()
-        .or(credentials.subdomain.map(|s| format!("{s}.zendesk.com")))
+        .or(credentials
+            .subdomain
+            .as_ref()
+            .map(|s| format!("{s}.zendesk.com")))
         .unwrap_or_default();
     println!("account: {account}");
     println!("agent: {agent}");
@@ -501,7 +388,7 @@ async fn status(path: &Path) -> anyhow::Result<()> {
             "no"
         }
     );
-    println!("stored in: {}", path.display());
+    println!("stored in: {}", credentials.describe_store(path));
     Ok(())
 }
 
@@ -532,19 +419,17 @@ async fn logout(path: &Path) -> anyhow::Result<()> {
         }
     }
     .await;
-    std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    let place = credentials.describe_store(path);
+    credentials.forget(path)?;
     match revoked {
-        Ok(true) => eprintln!(
-            "logged out: the token is revoked and {} removed",
-            path.display()
-        ),
+        Ok(true) => eprintln!("logged out: the token is revoked and removed from {place}"),
         Ok(false) => eprintln!(
-            "logged out: {} removed (the token was not among the account's, so nothing was revoked)",
-            path.display()
+            "logged out: removed from {place} (the token was not among the account's, so nothing \
+             was revoked)"
         ),
         Err(error) => eprintln!(
-            "logged out: {} removed, but the token could not be revoked ({error}); revoke it in the Chat dashboard",
-            path.display()
+            "logged out: removed from {place}, but the token could not be revoked ({error}); \
+             revoke it in the Chat dashboard"
         ),
     }
     Ok(())

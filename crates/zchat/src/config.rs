@@ -58,8 +58,8 @@ impl Connection {
         let (builder, stored) = match self.token_from(&file) {
             Ok(token) => (Client::builder().token(token), None),
             Err(no_token) => {
-                let path = crate::auth::credentials_path(self)?;
-                match crate::auth::Credentials::read(&path)? {
+                let path = crate::credentials::credentials_path(self)?;
+                match crate::credentials::Credentials::read(&path)? {
                     Some(credentials) => (credentials.client_builder(&path), Some(credentials)),
                     None => return Err(no_token),
                 }

@@ -21,6 +21,7 @@ mod auth;
 mod backup;
 mod commands;
 mod config;
+mod credentials;
 mod demo;
 mod export;
 mod output;

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::session_keyring::{SessionKeyring, keyring_or_skip};
 use common::{Server, ZCHAT};
 use zendesk_chat_emulator::Emulator;
 
@@ -35,15 +36,30 @@ fn zchat(server: &Server, home: &Path) -> Command {
     ] {
         command.env_remove(name);
     }
+    // The file, unless a test asks for the keyring: a developer's own keyring is never touched.
     command
         .env("XDG_CONFIG_HOME", home)
-        .env("ZCHAT_BASE_URL", server.emulator.base_url());
+        .env("ZCHAT_BASE_URL", server.emulator.base_url())
+        .env("ZCHAT_CREDENTIAL_STORE", "file");
+    command
+}
+
+/// `zchat` as above, on the test's own keyring session, choosing where to keep the token itself.
+fn zchat_with_keyring(server: &Server, home: &Path, keyring: &SessionKeyring) -> Command {
+    let mut command = zchat(server, home);
+    command.env("ZCHAT_CREDENTIAL_STORE", "auto");
+    keyring.apply(&mut command);
     command
 }
 
 /// Starts `zchat auth login` for the client, and reads the authorization URL it prints.
 fn start_login(server: &Server, home: &Path, id: &str, secret: &str, port: u16) -> Login {
-    let mut child = zchat(server, home)
+    start_login_with(zchat(server, home), id, secret, port)
+}
+
+/// The same, with `command` as the `zchat` to run.
+fn start_login_with(mut command: Command, id: &str, secret: &str, port: u16) -> Login {
+    let mut child = command
         .args([
             "auth",
             "login",
@@ -496,4 +512,173 @@ fn a_stored_token_is_never_sent_to_another_account() {
         elsewhere.accept().is_err(),
         "nothing connected to the other server"
     );
+}
+
+#[test]
+fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_forgotten_on_logout() {
+    let Some(keyring) = keyring_or_skip("keyring login") else {
+        return;
+    };
+    let server = Server::start(
+        Emulator::builder()
+            .seed(77)
+            .chats(1500)
+            .oauth_token_lifetime(Duration::from_millis(700))
+            .faults(common::every_request_delayed(Duration::from_millis(30))),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let login = start_login_with(
+        zchat_with_keyring(&server, home.path(), &keyring),
+        &id,
+        &secret,
+        port,
+    );
+    browser(&server, &login.url.clone());
+    let (ok, text) = login.finish();
+    assert!(ok, "{text}");
+    assert!(text.contains("kept in the OS keyring"), "{text}");
+
+    // The file says where the secrets are and holds none of them; the keyring holds them, as
+    // any Secret Service client sees it.
+    let path = home.path().join("zchat/credentials.toml");
+    let credentials = stored(home.path());
+    assert_eq!(credentials["secrets"].as_str(), Some("keyring"));
+    for name in ["access_token", "refresh_token", "client_secret"] {
+        assert!(credentials.get(name).is_none(), "{name} is in the file");
+    }
+    let entry = |keyring: &SessionKeyring| -> serde_json::Value {
+        let text = keyring
+            .lookup("zchat", &path)
+            .expect("an entry in the keyring");
+        serde_json::from_str(&text).unwrap()
+    };
+    let first = entry(&keyring);
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let first_refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(first["client_secret"].as_str(), Some(secret.as_str()));
+    let file_text = std::fs::read_to_string(&path).unwrap();
+    assert_no_secret(&file_text, &[&secret, &access, &first_refresh]);
+    assert_no_secret(&text, &[&secret, &access, &first_refresh]);
+
+    // The token expires mid-export: renewed, with the new refresh token saved in the keyring.
+    let out = home.path().join("chats.jsonl");
+    let export = zchat_with_keyring(&server, home.path(), &keyring)
+        .args([
+            "export", "chats", "--since", SINCE, "--limit", "50", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let export_text = String::from_utf8_lossy(&export.stderr).into_owned();
+    assert!(export.status.success(), "{export_text}");
+    common::assert_holds_every_chat_once(&common::jsonl(&out), &server.chats());
+    let renewed = entry(&keyring);
+    let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(
+        refresh, first_refresh,
+        "the new refresh token is in the keyring"
+    );
+    assert!(
+        server.emulator.requests().iter().any(|r| r.status == 401),
+        "the token never expired during the export"
+    );
+    assert_no_secret(&export_text, &[&secret, &refresh, &first_refresh]);
+
+    let status = zchat_with_keyring(&server, home.path(), &keyring)
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
+    let status_text = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.status.success(), "{status_text}");
+    assert!(
+        status_text.contains("stored in: the OS keyring"),
+        "{status_text}"
+    );
+
+    // A session whose keyring does not answer is told where the token is, and what to do.
+    let elsewhere = zchat(&server, home.path())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", home.path().join("no-bus").display()),
+        )
+        .env("XDG_RUNTIME_DIR", home.path())
+        .args(["export", "chats", "--since", SINCE, "--out"])
+        .arg(home.path().join("again.jsonl"))
+        .output()
+        .unwrap();
+    let elsewhere_text = String::from_utf8_lossy(&elsewhere.stderr).into_owned();
+    assert!(!elsewhere.status.success());
+    assert!(
+        elsewhere_text.contains("kept in the OS keyring")
+            && elsewhere_text.contains("no OS keyring answered"),
+        "{elsewhere_text}"
+    );
+
+    let logout = zchat_with_keyring(&server, home.path(), &keyring)
+        .args(["auth", "logout"])
+        .output()
+        .unwrap();
+    let logout_text = String::from_utf8_lossy(&logout.stderr).into_owned();
+    assert!(logout.status.success(), "{logout_text}");
+    assert!(
+        logout_text.contains("revoked and removed from the OS keyring"),
+        "{logout_text}"
+    );
+    assert_eq!(keyring.lookup("zchat", &path), None, "the entry is gone");
+    assert!(!path.exists());
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn where_no_keyring_answers_login_keeps_the_token_in_an_owner_only_file_and_says_why() {
+    let server = Server::start(Emulator::builder().seed(78).chats(10));
+    let home = tempfile::tempdir().unwrap();
+    let no_bus = format!("unix:path={}", home.path().join("no-bus").display());
+    let (id, secret) = server
+        .emulator
+        .oauth_client("http://127.0.0.1:1/callback", "confidential");
+    let login = |store: &str| {
+        zchat(&server, home.path())
+            .env("ZCHAT_CREDENTIAL_STORE", store)
+            .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
+            .env("XDG_RUNTIME_DIR", home.path())
+            .env("ZCHAT_CLIENT_SECRET", &secret)
+            .args(["auth", "login", "--client-credentials", "--client-id", &id])
+            .output()
+            .unwrap()
+    };
+
+    let auto = login("auto");
+    let text = String::from_utf8_lossy(&auto.stderr).into_owned();
+    assert!(auto.status.success(), "{text}");
+    assert!(
+        text.contains("no OS keyring answered") && text.contains("kept in the file instead"),
+        "{text}"
+    );
+    let path = home.path().join("zchat/credentials.toml");
+    let credentials = stored(home.path());
+    assert_eq!(credentials["secrets"].as_str(), Some("file"));
+    let access = credentials["access_token"].as_str().unwrap().to_owned();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the credentials are the owner's only");
+    }
+    assert_no_secret(&text, &[&secret, &access]);
+
+    // Asked for the keyring and there is none: an error, and the login before it is kept.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let keyring_only = login("keyring");
+    let text = String::from_utf8_lossy(&keyring_only.stderr).into_owned();
+    assert!(!keyring_only.status.success());
+    assert!(
+        text.contains("--store keyring: cannot store the token in the OS keyring"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_no_secret(&text, &[&secret]);
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod postgres_db;
+pub mod session_keyring;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

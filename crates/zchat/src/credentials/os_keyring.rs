@@ -1,0 +1,88 @@
+//! The OS keyring (the Secret Service on Linux and the BSDs, the Keychain on macOS, the Credential
+//! Manager on Windows), through the `keyring` crate, with a deadline: a keyring that is locked
+//! and waits for a password prompt nobody will see must not hang a command.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the keyring may take to answer before it is taken as absent.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The keyring's service name for every entry zchat keeps.
+const SERVICE: &str = "zchat";
+
+/// Why the keyring could not be used, in words that never hold a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    /// No keyring answered (none on this machine, or none reachable from this session).
+    #[error("no OS keyring answered ({0})")]
+    Unavailable(String),
+    /// The keyring took longer than the deadline (locked, waiting for a prompt).
+    #[error("the OS keyring did not answer within {} s (is it locked?)", DEADLINE.as_secs())]
+    TimedOut,
+    /// The keyring holds no entry for this login.
+    #[error("the OS keyring holds no entry for this login")]
+    NoEntry,
+    /// The keyring answered with an error.
+    #[error("the OS keyring refused: {0}")]
+    Refused(String),
+}
+
+/// The entry of the login whose details are in `path` (one per credentials file, so that two
+/// configurations keep two logins).
+fn entry(path: &Path) -> Result<keyring::Entry, KeyringError> {
+    let user = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    keyring::Entry::new(SERVICE, &user.to_string_lossy()).map_err(describe)
+}
+
+/// Words for a keyring error. `keyring::Error`'s `Display` never shows secret data (its `Debug`
+/// would), and is all that is used here.
+fn describe(error: keyring::Error) -> KeyringError {
+    match error {
+        keyring::Error::NoEntry => KeyringError::NoEntry,
+        keyring::Error::NoStorageAccess(_) | keyring::Error::NoDefaultStore => {
+            KeyringError::Unavailable(error.to_string())
+        }
+        // Reaching no Secret Service at all (no session bus, no service on it) is a platform
+        // failure to the crate: to a user it is a machine without a keyring.
+        keyring::Error::PlatformFailure(_) => KeyringError::Unavailable(error.to_string()),
+        other => KeyringError::Refused(other.to_string()),
+    }
+}
+
+/// Runs `job` on a thread of its own and waits for it up to the deadline.
+fn within_deadline<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
+) -> Result<T, KeyringError> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(job());
+    });
+    receiver
+        .recv_timeout(DEADLINE)
+        .unwrap_or(Err(KeyringError::TimedOut))
+}
+
+/// Stores `secret` as the entry of the login in `path`, replacing what it held.
+pub fn store(path: &Path, secret: String) -> Result<(), KeyringError> {
+    let path = path.to_owned();
+    within_deadline(move || entry(&path)?.set_password(&secret).map_err(describe))
+}
+
+/// The secret stored for the login in `path`.
+pub fn load(path: &Path) -> Result<String, KeyringError> {
+    let path = path.to_owned();
+    within_deadline(move || entry(&path)?.get_password().map_err(describe))
+}
+
+/// Forgets the entry of the login in `path`; an entry already gone is not an error.
+pub fn remove(path: &Path) -> Result<(), KeyringError> {
+    let path = path.to_owned();
+    within_deadline(
+        move || match entry(&path)?.delete_credential().map_err(describe) {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(error) => Err(error),
+        },
+    )
+}
