@@ -27,7 +27,7 @@ pub struct ClientLayout {
     /// `&str` (see [`patches::optional_text_setters`]).
     pub optional_text_type: Option<String>,
     /// The client's module with the functions every tagged union's `Deserialize` calls
-    /// (`read_tag`, `decode_variant`; see [`unions::emit`]).
+    /// (`Object`, `decode_variant`; see [`unions::emit`]).
     pub union_support: String,
     /// The client's type of an operation's description, whose constants make the generated
     /// `operations` table (see [`operations::emit_table`]).

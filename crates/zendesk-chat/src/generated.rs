@@ -19034,11 +19034,10 @@ whole as `Unknown`.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let object = <::std::boxed::Box<
-                ::serde_json::value::RawValue,
+            let object = <crate::tagged_union::Object<
+                'de,
             > as ::serde::Deserialize>::deserialize(deserializer)?;
-            match crate::tagged_union::read_tag::<D::Error>(&object, "type")?.as_deref()
-            {
+            match object.tag::<D::Error>("type")?.as_deref() {
                 Some("offline_msg") => {
                     crate::tagged_union::decode_variant(&object)
                         .map(Self::OfflineMessage)
@@ -19177,11 +19176,10 @@ know are kept whole as `Unknown`.*/
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let object = <::std::boxed::Box<
-                ::serde_json::value::RawValue,
+            let object = <crate::tagged_union::Object<
+                'de,
             > as ::serde::Deserialize>::deserialize(deserializer)?;
-            match crate::tagged_union::read_tag::<D::Error>(&object, "type")?.as_deref()
-            {
+            match object.tag::<D::Error>("type")?.as_deref() {
                 Some("chat.memberjoin") => {
                     crate::tagged_union::decode_variant(&object).map(Self::MemberJoin)
                 }

@@ -1,23 +1,59 @@
-//! The decoding of a tagged union, which every generated union's `Deserialize` calls: read the
-//! tag without decoding anything else, then decode the one variant it names.
+//! The decoding of a tagged union, which every generated union's `Deserialize` calls: split the
+//! object into its keys and the JSON text of their values in one pass, find the tag among the
+//! keys, then decode the one variant it names from those pieces.
+//!
+//! The text is borrowed from the input where the input allows it (text and bytes, which is how
+//! the client decodes every response) and copied where it does not (a reader, a `Value`). Each
+//! value is decoded once, by the variant; a nested union (an event in a chat's history) splits its
+//! own object from its piece of text. Before, the object was copied whole into a `RawValue`,
+//! scanned for the tag, and decoded from the copy: three passes over each chat, five over each
+//! history event, where this takes two and three.
 //!
 //! typify would make an untagged enum that tries each variant in turn; see `codegen/src/unions.rs`
 //! for what the generated enums look like.
 
-use serde::de::{DeserializeOwned, DeserializeSeed, Error, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Error, IgnoredAny, MapAccess, Visitor,
+    value::BorrowedStrDeserializer,
+};
+use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::fmt;
 
-/// The tag of a tagged union's object: the string value of `property`, or `None` when it has none
-/// (or a value that is not a string). Every other value is skipped without being decoded. An
-/// error when the JSON is not an object.
-pub(crate) fn read_tag<E: Error>(
-    object: &RawValue,
-    property: &'static str,
-) -> Result<Option<String>, E> {
-    let mut deserializer = serde_json::Deserializer::from_str(object.get());
-    serde::Deserializer::deserialize_map(&mut deserializer, TagOf(property))
-        .map_err(|error| E::custom(message_without_position(&error)))
+/// The name serde_json's deserializers know a raw value by: asked for a newtype of this name, they
+/// hand over the value's JSON text instead of decoding it (borrowed when they can). It is what
+/// `serde_json::value::RawValue` itself is deserialized with; the test
+/// `a_raw_value_is_borrowed_from_text_and_copied_from_a_reader` fails if serde_json changes it.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A key and the JSON text of its value.
+type Entry<'de> = (Cow<'de, str>, Cow<'de, str>);
+
+/// A union's object: each key, and the JSON text of its value, in the order of the input. Up to
+/// 12 entries (a history event has 6 to 10) are kept without allocating.
+pub(crate) struct Object<'de> {
+    entries: SmallVec<[Entry<'de>; 12]>,
+}
+
+impl<'de> serde::Deserialize<'de> for Object<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+impl Object<'_> {
+    /// The tag: the string value of `property`, or `None` when it has none (or a value that is
+    /// not a string). A repeated key counts the first time.
+    pub(crate) fn tag<E: Error>(&self, property: &str) -> Result<Option<Cow<'_, str>>, E> {
+        let Some((_, text)) = self.entries.iter().find(|(key, _)| key == property) else {
+            return Ok(None);
+        };
+        // Most tags have no escapes and are borrowed; the others are unescaped into a copy.
+        Ok(match serde_json::from_str::<&str>(text) {
+            Ok(tag) => Some(Cow::Borrowed(tag)),
+            Err(_) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+        })
+    }
 }
 
 /// The variant `T` decoded from the union's object; an error names the path of the field that does
@@ -25,12 +61,11 @@ pub(crate) fn read_tag<E: Error>(
 ///
 /// The path is tracked only when there is an error to name: the object is decoded again for it.
 /// Tracking it on every decode cost more than the decoding itself.
-pub(crate) fn decode_variant<T: DeserializeOwned, E: Error>(object: &RawValue) -> Result<T, E> {
-    if let Ok(variant) = serde_json::from_str(object.get()) {
+pub(crate) fn decode_variant<T: DeserializeOwned, E: Error>(object: &Object<'_>) -> Result<T, E> {
+    if let Ok(variant) = T::deserialize(Entries::new(object)) {
         return Ok(variant);
     }
-    let mut deserializer = serde_json::Deserializer::from_str(object.get());
-    serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
+    serde_path_to_error::deserialize::<_, T>(Entries::new(object)).map_err(|error| {
         E::custom(format_args!(
             "{}: {}",
             error.path(),
@@ -39,8 +74,8 @@ pub(crate) fn decode_variant<T: DeserializeOwned, E: Error>(object: &RawValue) -
     })
 }
 
-/// An error's message without its line and column, which count from the start of the union's
-/// object and would mislead; the caller's error places it in the whole document.
+/// An error's message without its line and column, which count from the start of a piece of the
+/// union's object and would mislead; the caller's error places it in the whole document.
 fn message_without_position(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
@@ -50,52 +85,153 @@ fn message_without_position(error: &serde_json::Error) -> String {
     }
 }
 
-/// Visits an object for the value of one key.
-struct TagOf(&'static str);
+/// Reads an object into an [`Object`].
+struct ObjectVisitor;
 
-impl<'de> Visitor<'de> for TagOf {
-    type Value = Option<String>;
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Object<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut tag = None;
-        while let Some(is_tag) = map.next_key_seed(IsKey(self.0))? {
-            if is_tag && tag.is_none() {
-                tag = Some(map.next_value::<serde_json::Value>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
+        let mut entries = SmallVec::new();
+        while let Some(key) = map.next_key_seed(Text)? {
+            let value = map.next_value_seed(RawText)?;
+            entries.push((key, value));
         }
-        Ok(tag.and_then(|tag| match tag {
-            serde_json::Value::String(tag) => Some(tag),
-            _ => None,
-        }))
+        Ok(Object { entries })
     }
 }
 
-/// A key, compared with the tag's name without being copied.
-struct IsKey(&'static str);
+/// A string, borrowed from the input when the input allows it.
+struct Text;
 
-impl<'de> DeserializeSeed<'de> for IsKey {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for IsKey {
-    type Value = bool;
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
+        f.write_str("a string")
     }
 
-    fn visit_str<E: Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
+    fn visit_borrowed_str<E: Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(text))
+    }
+
+    fn visit_str<E: Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text.to_owned()))
+    }
+
+    fn visit_string<E: Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text))
+    }
+}
+
+/// The JSON text of a value, as serde_json hands it over for a raw value.
+struct RawText;
+
+impl<'de> DeserializeSeed<'de> for RawText {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawText {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    /// serde_json's answer: a map of one entry, its private key and the text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if map.next_key::<IgnoredAny>()?.is_none() {
+            return Err(A::Error::invalid_type(serde::de::Unexpected::Map, &self));
+        }
+        map.next_value_seed(Text)
+    }
+}
+
+/// An [`Object`] as a map to decode a variant from: its keys as they are, each value decoded from
+/// its text.
+struct Entries<'a> {
+    entries: std::slice::Iter<'a, Entry<'a>>,
+    value: Option<&'a str>,
+}
+
+impl<'a> Entries<'a> {
+    fn new(object: &'a Object<'_>) -> Self {
+        // The object's own lifetime is at least `'a`; the entries are only read through `'a`.
+        let entries: &'a [Entry<'a>] = &object.entries;
+        Self {
+            entries: entries.iter(),
+            value: None,
+        }
+    }
+}
+
+impl<'a> MapAccess<'a> for Entries<'a> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'a>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let text = self
+            .value
+            .take()
+            .ok_or_else(|| serde_json::Error::custom("a value asked for before its key"))?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let value = seed.deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(value)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Entries<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
     }
 }
 
@@ -103,36 +239,63 @@ impl<'de> Visitor<'de> for IsKey {
 mod tests {
     use super::*;
 
-    fn raw(json: &str) -> Box<RawValue> {
-        RawValue::from_string(json.to_owned()).unwrap()
+    fn object(json: &str) -> Object<'_> {
+        serde_json::from_str(json).unwrap()
     }
 
-    fn tag(json: &str) -> Result<Option<String>, serde_json::Error> {
-        read_tag(&raw(json), "type")
+    fn tag(json: &str) -> Option<String> {
+        object(json)
+            .tag::<serde_json::Error>("type")
+            .unwrap()
+            .map(Cow::into_owned)
     }
 
     #[test]
     fn the_tag_is_the_string_value_of_its_property() {
-        let tag = tag(r#"{"msg": {"deep": [1, 2]}, "type": "chat.msg"}"#).unwrap();
+        let tag = tag(r#"{"msg": {"deep": [1, 2]}, "type": "chat.msg"}"#);
         assert_eq!(tag.as_deref(), Some("chat.msg"));
     }
 
     #[test]
+    fn a_tag_with_escapes_is_unescaped() {
+        assert_eq!(
+            tag(r#"{"type": "chat\u002emsg"}"#).as_deref(),
+            Some("chat.msg")
+        );
+    }
+
+    #[test]
     fn an_object_without_the_property_or_with_a_value_that_is_not_text_has_no_tag() {
-        assert_eq!(tag(r#"{"msg": "hi"}"#).unwrap(), None);
-        assert_eq!(tag(r#"{"type": 7}"#).unwrap(), None);
+        assert_eq!(tag(r#"{"msg": "hi"}"#), None);
+        assert_eq!(tag(r#"{"type": 7}"#), None);
     }
 
     #[test]
     fn a_repeated_tag_counts_once_the_first_time() {
-        let tag = tag(r#"{"type": "chat.msg", "type": "chat.rating"}"#).unwrap();
+        let tag = tag(r#"{"type": "chat.msg", "type": "chat.rating"}"#);
         assert_eq!(tag.as_deref(), Some("chat.msg"));
     }
 
     #[test]
     fn json_that_is_not_an_object_is_an_error() {
-        let error = tag("[1, 2]").unwrap_err();
+        let error = serde_json::from_str::<Object>("[1, 2]").err().unwrap();
         assert!(error.to_string().contains("expected an object"), "{error}");
+    }
+
+    #[test]
+    fn a_raw_value_is_borrowed_from_text_and_copied_from_a_reader() {
+        let json = r#"{"msg": {"deep": [1, 2]}, "type": "chat.msg"}"#;
+        let borrowed: Object = serde_json::from_str(json).unwrap();
+        assert!(matches!(
+            borrowed.entries[0].1,
+            Cow::Borrowed(r#"{"deep": [1, 2]}"#)
+        ));
+        let mut reader = serde_json::Deserializer::from_reader(json.as_bytes());
+        let copied = <Object as serde::Deserialize>::deserialize(&mut reader).unwrap();
+        assert!(matches!(&copied.entries[0].1, Cow::Owned(text) if text == r#"{"deep": [1, 2]}"#));
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let from_value = <Object as serde::Deserialize>::deserialize(value).unwrap();
+        assert_eq!(from_value.entries[1].1, r#""chat.msg""#);
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -140,11 +303,13 @@ mod tests {
         msg: String,
         #[allow(dead_code)]
         options: Vec<String>,
+        #[serde(flatten)]
+        extra: serde_json::Map<String, serde_json::Value>,
     }
 
     #[test]
     fn a_variant_that_does_not_fit_names_the_field_without_a_misleading_position() {
-        let error = decode_variant::<Message, serde_json::Error>(&raw(
+        let error = decode_variant::<Message, serde_json::Error>(&object(
             r#"{"msg": "hi", "options": ["a", 7]}"#,
         ))
         .unwrap_err()
@@ -157,10 +322,31 @@ mod tests {
     }
 
     #[test]
-    fn a_variant_that_fits_is_decoded() {
-        let message: Message =
-            decode_variant::<_, serde_json::Error>(&raw(r#"{"msg": "hi", "options": []}"#))
-                .unwrap();
-        assert_eq!(message.msg, "hi");
+    fn a_variant_that_fits_is_decoded_with_the_fields_it_does_not_know_kept() {
+        let message: Message = decode_variant::<_, serde_json::Error>(&object(
+            r#"{"msg": "hi\n", "options": [], "new": {"x": [1.5, null]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(message.msg, "hi\n");
+        assert_eq!(message.extra["new"], serde_json::json!({"x": [1.5, null]}));
+    }
+
+    #[test]
+    fn a_repeated_field_is_refused_as_it_is_without_a_union() {
+        let error = decode_variant::<Message, serde_json::Error>(&object(
+            r#"{"msg": "a", "msg": "b", "options": []}"#,
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("duplicate field `msg`"), "{error}");
+    }
+
+    #[test]
+    fn trailing_text_after_a_value_cannot_be_smuggled_in() {
+        // Each value's text is exactly one value: decoding it checks that nothing follows.
+        let error = serde_json::from_str::<Object>(r#"{"msg": "a" "b"}"#)
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("expected"), "{error}");
     }
 }
