@@ -33,7 +33,15 @@ pub enum KeyringError {
 /// configurations keep two logins).
 fn entry(path: &Path) -> Result<keyring::Entry, KeyringError> {
     let user = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    keyring::Entry::new(SERVICE, &user.to_string_lossy()).map_err(describe)
+    keyring::Entry::new(SERVICE, &user.to_string_lossy()).map_err(|error| {
+        // "No default store": the keyring could not be reached when first asked; say why.
+        match (&error, keyring::Entry::store_status()) {
+            (keyring::Error::NoDefaultStore, Err(why)) => {
+                KeyringError::Unavailable(why.to_string())
+            }
+            _ => describe(error),
+        }
+    })
 }
 
 /// Words for a keyring error. `keyring::Error`'s `Display` never shows secret data (its `Debug`
