@@ -21,7 +21,7 @@ use zendesk_chat::Client;
 use zendesk_chat::oauth::{ChatOAuth, Endpoints, OAuthError};
 
 use crate::config::Connection;
-use crate::credentials::{Credentials, SecretStore, StoreChoice, credentials_path};
+use crate::credentials::{Credentials, FellBack, SecretStore, StoreChoice, credentials_path};
 use crate::export::Progress;
 
 /// `zchat auth`.
@@ -263,7 +263,7 @@ async fn login(
             return Err(error);
         }
     };
-    if let Some(why) = fell_back {
+    if let Some(FellBack(why)) = fell_back {
         eprintln!("{why}: the token is kept in the file instead");
     }
     progress.finish(&format!(
@@ -393,8 +393,19 @@ async fn status(path: &Path) -> anyhow::Result<()> {
 }
 
 async fn logout(path: &Path) -> anyhow::Result<()> {
-    let Some(credentials) = Credentials::read(path)? else {
-        bail!("not logged in: no credentials in {}", path.display());
+    let credentials = match Credentials::read(path) {
+        Ok(Some(credentials)) => credentials,
+        Ok(None) => bail!("not logged in: no credentials in {}", path.display()),
+        // The keyring cannot give the token (locked, gone): forget the login all the same.
+        Err(why) => {
+            Credentials::forget_unread(path)?;
+            eprintln!(
+                "logged out: {} removed, but the token could not be read to revoke it ({why:#}); \
+                 revoke it in the Chat dashboard",
+                path.display()
+            );
+            return Ok(());
+        }
     };
     // The refreshing client: an expired token is renewed first, so that it can be revoked.
     let client = account(credentials.client_builder(path), &credentials)?.build()?;
@@ -420,17 +431,20 @@ async fn logout(path: &Path) -> anyhow::Result<()> {
     }
     .await;
     let place = credentials.describe_store(path);
-    credentials.forget(path)?;
+    let forgotten = credentials.forget(path);
+    let removed = match &forgotten {
+        Ok(()) => format!("removed from {place}"),
+        Err(why) => format!("not wholly removed from {place} ({why:#})"),
+    };
     match revoked {
-        Ok(true) => eprintln!("logged out: the token is revoked and removed from {place}"),
+        Ok(true) => eprintln!("logged out: the token is revoked and {removed}"),
         Ok(false) => eprintln!(
-            "logged out: removed from {place} (the token was not among the account's, so nothing \
-             was revoked)"
+            "logged out: {removed} (the token was not among the account's, so nothing was revoked)"
         ),
         Err(error) => eprintln!(
-            "logged out: removed from {place}, but the token could not be revoked ({error}); \
-             revoke it in the Chat dashboard"
+            "logged out: {removed}, but the token could not be revoked ({error}); revoke it in \
+             the Chat dashboard"
         ),
     }
-    Ok(())
+    forgotten
 }

@@ -36,11 +36,17 @@ fn zchat(server: &Server, home: &Path) -> Command {
     ] {
         command.env_remove(name);
     }
-    // The file, unless a test asks for the keyring: a developer's own keyring is never touched.
+    // The file, and no session bus, unless a test asks for its own keyring: a developer's own
+    // keyring is never touched.
     command
         .env("XDG_CONFIG_HOME", home)
         .env("ZCHAT_BASE_URL", server.emulator.base_url())
-        .env("ZCHAT_CREDENTIAL_STORE", "file");
+        .env("ZCHAT_CREDENTIAL_STORE", "file")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", home.join("no-bus").display()),
+        )
+        .env("XDG_RUNTIME_DIR", home);
     command
 }
 
@@ -514,6 +520,33 @@ fn a_stored_token_is_never_sent_to_another_account() {
     );
 }
 
+/// The name of the keyring entry `credentials.toml` points to.
+fn keyring_entry(home: &Path) -> String {
+    stored(home)["keyring_entry"]
+        .as_str()
+        .expect("the file names a keyring entry")
+        .to_owned()
+}
+
+/// A browser login for a new public client, on the test's own keyring.
+fn keyring_login(server: &Server, home: &Path, keyring: &SessionKeyring) -> (String, String) {
+    let port = free_port();
+    let (id, secret) = server
+        .emulator
+        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
+    let login = start_login_with(
+        zchat_with_keyring(server, home, keyring),
+        &id,
+        &secret,
+        port,
+    );
+    browser(server, &login.url.clone());
+    let (ok, text) = login.finish();
+    assert!(ok, "{text}");
+    (secret, text)
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
 #[test]
 fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_forgotten_on_logout() {
     let Some(keyring) = keyring_or_skip("keyring login") else {
@@ -527,32 +560,20 @@ fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_for
             .faults(common::every_request_delayed(Duration::from_millis(30))),
     );
     let home = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let (id, secret) = server
-        .emulator
-        .oauth_client(&format!("http://127.0.0.1:{port}/callback"), "public");
-    let login = start_login_with(
-        zchat_with_keyring(&server, home.path(), &keyring),
-        &id,
-        &secret,
-        port,
-    );
-    browser(&server, &login.url.clone());
-    let (ok, text) = login.finish();
-    assert!(ok, "{text}");
+    let (secret, text) = keyring_login(&server, home.path(), &keyring);
     assert!(text.contains("kept in the OS keyring"), "{text}");
 
-    // The file says where the secrets are and holds none of them; the keyring holds them, as
-    // any Secret Service client sees it.
+    // The file names the keyring entry and holds no secret; the keyring holds them, as any
+    // Secret Service client sees it.
     let path = home.path().join("zchat/credentials.toml");
     let credentials = stored(home.path());
-    assert_eq!(credentials["secrets"].as_str(), Some("keyring"));
     for name in ["access_token", "refresh_token", "client_secret"] {
         assert!(credentials.get(name).is_none(), "{name} is in the file");
     }
+    let name = keyring_entry(home.path());
     let entry = |keyring: &SessionKeyring| -> serde_json::Value {
         let text = keyring
-            .lookup("zchat", &path)
+            .lookup("zchat", &name)
             .expect("an entry in the keyring");
         serde_json::from_str(&text).unwrap()
     };
@@ -578,15 +599,21 @@ fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_for
     common::assert_holds_every_chat_once(&common::jsonl(&out), &server.chats());
     let renewed = entry(&keyring);
     let refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
+    let renewed_access = renewed["access_token"].as_str().unwrap().to_owned();
     assert_ne!(
         refresh, first_refresh,
         "the new refresh token is in the keyring"
     );
+    let file_text = std::fs::read_to_string(&path).unwrap();
+    assert_no_secret(&file_text, &[&secret, &renewed_access, &refresh]);
     assert!(
         server.emulator.requests().iter().any(|r| r.status == 401),
         "the token never expired during the export"
     );
-    assert_no_secret(&export_text, &[&secret, &refresh, &first_refresh]);
+    assert_no_secret(
+        &export_text,
+        &[&secret, &refresh, &first_refresh, &renewed_access],
+    );
 
     let status = zchat_with_keyring(&server, home.path(), &keyring)
         .args(["auth", "status"])
@@ -601,11 +628,6 @@ fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_for
 
     // A session whose keyring does not answer is told where the token is, and what to do.
     let elsewhere = zchat(&server, home.path())
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}", home.path().join("no-bus").display()),
-        )
-        .env("XDG_RUNTIME_DIR", home.path())
         .args(["export", "chats", "--since", SINCE, "--out"])
         .arg(home.path().join("again.jsonl"))
         .output()
@@ -628,7 +650,7 @@ fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_for
         logout_text.contains("revoked and removed from the OS keyring"),
         "{logout_text}"
     );
-    assert_eq!(keyring.lookup("zchat", &path), None, "the entry is gone");
+    assert_eq!(keyring.lookup("zchat", &name), None, "the entry is gone");
     assert!(!path.exists());
 }
 
@@ -661,7 +683,7 @@ fn where_no_keyring_answers_login_keeps_the_token_in_an_owner_only_file_and_says
     );
     let path = home.path().join("zchat/credentials.toml");
     let credentials = stored(home.path());
-    assert_eq!(credentials["secrets"].as_str(), Some("file"));
+    assert!(credentials.get("keyring_entry").is_none());
     let access = credentials["access_token"].as_str().unwrap().to_owned();
     {
         use std::os::unix::fs::PermissionsExt;
@@ -681,4 +703,74 @@ fn where_no_keyring_answers_login_keeps_the_token_in_an_owner_only_file_and_says
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
     assert_no_secret(&text, &[&secret]);
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn a_renewed_token_the_keyring_can_no_longer_take_is_kept_in_the_file_not_lost() {
+    let Some(mut keyring) = keyring_or_skip("keyring gone mid-export") else {
+        return;
+    };
+    // A token that expires 3 s after the login, pages that take 400 ms each: the export reads
+    // the login from the keyring, the keyring goes away, then the token must be renewed.
+    let server = Server::start(
+        Emulator::builder()
+            .seed(79)
+            .chats(300)
+            .oauth_token_lifetime(Duration::from_secs(3))
+            .faults(common::every_request_delayed(Duration::from_millis(400))),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let (secret, _) = keyring_login(&server, home.path(), &keyring);
+    let name = keyring_entry(home.path());
+    let before = server.emulator.requests().len();
+    let out = home.path().join("chats.jsonl");
+    let mut export = zchat_with_keyring(&server, home.path(), &keyring)
+        .args([
+            "export", "chats", "--since", SINCE, "--limit", "25", "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first request is made after it has read the login.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while server.emulator.requests().len() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export never asked"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    keyring.stop_secret_service();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut export.stderr.take().unwrap(), &mut text).unwrap();
+    assert!(export.wait().unwrap().success(), "{text}");
+    common::assert_holds_every_chat_once(&common::jsonl(&out), &server.chats());
+    assert!(
+        text.contains("cannot take the renewed token"),
+        "the token was never renewed after the keyring went: {text}"
+    );
+
+    // The renewed tokens are in the file now (owner only), and the next command uses them.
+    let credentials = stored(home.path());
+    assert!(credentials.get("keyring_entry").is_none());
+    let refresh = credentials["refresh_token"].as_str().unwrap().to_owned();
+    let status = zchat(&server, home.path())
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
+    let status_text = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.status.success(), "{status_text}");
+    assert!(
+        status_text.contains("readable by you only"),
+        "{status_text}"
+    );
+    assert_no_secret(&text, &[&secret, &refresh]);
+    assert_eq!(
+        keyring.lookup("zchat", &name),
+        None,
+        "the keyring no longer answers"
+    );
 }

@@ -2,13 +2,13 @@
 //! readable by the owner only), with the secrets (access and refresh tokens, client secret) in
 //! the OS keyring where one answers, or in that file where none does.
 //!
-//! The file always says where the secrets are (`secrets = "keyring"` or `"file"`), so a command
-//! asks the keyring only for a login that was stored there. Files written before the keyring
-//! was used hold their secrets and no `secrets` key: they are read as `"file"`.
+//! The file names the keyring entry that holds a login's secrets (`keyring_entry`), so a command
+//! asks the keyring only for a login that was stored there, and each login has an entry of its
+//! own: a new login writes its entry, then the file, then forgets the earlier login's entry.
 
+mod file;
 mod os_keyring;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,16 +20,17 @@ use zendesk_chat::oauth::{ChatOAuth, Endpoints, TokenSet};
 use zendesk_chat::token_source::RefreshingToken;
 
 use crate::config::Connection;
+use file::CredentialsFile;
+use os_keyring::KeyringError;
 
 /// Where a login's secrets are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum SecretStore {
-    /// The OS keyring; the file holds the rest.
-    Keyring,
     /// `credentials.toml` itself, readable by the owner only.
     #[default]
     File,
+    /// The OS keyring, in the entry of this name; the file holds the rest.
+    Keyring(String),
 }
 
 /// Where `zchat auth login` should keep the secrets (`--store`).
@@ -43,6 +44,10 @@ pub enum StoreChoice {
     /// The file, readable by the owner only.
     File,
 }
+
+/// Why a login that asked for the keyring (`--store auto`) was kept in the file instead.
+#[derive(Debug)]
+pub struct FellBack(pub String);
 
 /// A login: enough to use the token, and to refresh it.
 #[derive(Clone)]
@@ -67,7 +72,8 @@ pub struct Credentials {
     pub auth_url: String,
     /// The token endpoint, to refresh with.
     pub token_url: String,
-    /// Where the secrets are kept.
+    /// Where the secrets are kept: decided by [`Credentials::store_new`], read back by
+    /// [`Credentials::read`].
     pub secrets_in: SecretStore,
 }
 
@@ -83,28 +89,6 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// `credentials.toml`: the login, with its secrets when they are kept in the file.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CredentialsFile {
-    subdomain: Option<String>,
-    base_url: Option<String>,
-    scope: Option<String>,
-    grant: String,
-    client_id: String,
-    auth_url: String,
-    token_url: String,
-    /// Where the secrets are; absent in files written before the keyring was used.
-    #[serde(default)]
-    secrets: SecretStore,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    access_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_secret: Option<String>,
-}
-
 /// The secrets of a login, as the keyring entry keeps them.
 #[derive(Serialize, Deserialize)]
 struct Secrets {
@@ -116,37 +100,40 @@ struct Secrets {
 impl Credentials {
     /// The stored login whose details are in `path`, if there is one.
     pub fn read(path: &Path) -> anyhow::Result<Option<Self>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read {}", path.display()));
-            }
+        let Some(file) = CredentialsFile::read(path)? else {
+            return Ok(None);
         };
-        // Never echo the file: it may hold tokens.
-        let invalid = |message: &str| anyhow::anyhow!("{} is not valid: {message}", path.display());
-        let file: CredentialsFile = toml::from_str(&text).map_err(|e| invalid(e.message()))?;
-        let secrets = match (file.secrets, file.access_token) {
-            (SecretStore::File, Some(access_token)) => Secrets {
-                access_token,
-                refresh_token: file.refresh_token,
-                client_secret: file.client_secret,
-            },
-            (SecretStore::File, None) => return Err(invalid("it holds no access token")),
-            (SecretStore::Keyring, _) => {
-                let text = os_keyring::load(path).map_err(|error| {
-                    anyhow::anyhow!(
+        let (secrets, secrets_in) = match &file.keyring_entry {
+            None => {
+                let access_token = file.access_token.clone().ok_or_else(|| {
+                    anyhow::anyhow!("{} is not valid: it holds no access token", path.display())
+                })?;
+                let secrets = Secrets {
+                    access_token,
+                    refresh_token: file.refresh_token.clone(),
+                    client_secret: file.client_secret.clone(),
+                };
+                (secrets, SecretStore::File)
+            }
+            Some(entry) => {
+                let text = os_keyring::load(entry).map_err(|error| match error {
+                    KeyringError::NoEntry => anyhow::anyhow!(
+                        "the OS keyring no longer holds this login's token: zchat auth login again"
+                    ),
+                    error => anyhow::anyhow!(
                         "the token of this login is kept in the OS keyring, which cannot give it: \
                          {error}. Unlock the keyring, or zchat auth login again (--store file \
                          keeps it in {})",
                         path.display()
-                    )
+                    ),
                 })?;
-                serde_json::from_str(&text).map_err(|_| {
+                // Never the parse error: it would quote the entry.
+                let secrets = serde_json::from_str(&text).map_err(|_| {
                     anyhow::anyhow!(
                         "the OS keyring's entry for this login is not zchat's: zchat auth login again"
                     )
-                })?
+                })?;
+                (secrets, SecretStore::Keyring(entry.clone()))
             }
         };
         Ok(Some(Credentials {
@@ -160,68 +147,95 @@ impl Credentials {
             client_secret: secrets.client_secret,
             auth_url: file.auth_url,
             token_url: file.token_url,
-            secrets_in: file.secrets,
+            secrets_in,
         }))
     }
 
-    /// Stores the login for the first time, in the keyring or the file as `choice` says (with
-    /// `Auto`, the keyring when one answers). Gives why the keyring was not used, when `Auto`
-    /// fell back to the file.
+    /// Stores a new login, in the keyring or the file as `choice` says (with `Auto`, the keyring
+    /// when one answers, else the file and why). Its keyring entry is written first, then the
+    /// file, then the earlier login's entry is forgotten: a failure at any step leaves the
+    /// earlier login whole.
     pub fn store_new(
         &mut self,
         path: &Path,
         choice: StoreChoice,
-    ) -> anyhow::Result<Option<String>> {
-        let earlier_in_keyring = std::fs::read_to_string(path)
+    ) -> anyhow::Result<Option<FellBack>> {
+        let earlier_entry = CredentialsFile::read(path)
             .ok()
-            .and_then(|text| toml::from_str::<CredentialsFile>(&text).ok())
-            .is_some_and(|earlier| earlier.secrets == SecretStore::Keyring);
+            .flatten()
+            .and_then(|earlier| earlier.keyring_entry);
         let mut fell_back = None;
         self.secrets_in = match choice {
             StoreChoice::File => SecretStore::File,
-            StoreChoice::Keyring => {
-                os_keyring::store(path, self.secrets_text())
-                    .context("--store keyring: cannot store the token in the OS keyring")?;
-                SecretStore::Keyring
-            }
-            StoreChoice::Auto => match os_keyring::store(path, self.secrets_text()) {
-                Ok(()) => SecretStore::Keyring,
-                Err(error) => {
-                    fell_back = Some(error.to_string());
-                    SecretStore::File
+            StoreChoice::Keyring | StoreChoice::Auto => {
+                let entry = new_entry_name(path);
+                match os_keyring::store(&entry, self.secrets_text()) {
+                    Ok(()) => SecretStore::Keyring(entry),
+                    Err(error) if choice == StoreChoice::Auto => {
+                        fell_back = Some(FellBack(error.to_string()));
+                        SecretStore::File
+                    }
+                    Err(error) => {
+                        return Err(anyhow::Error::new(error)
+                            .context("--store keyring: cannot store the token in the OS keyring"));
+                    }
                 }
-            },
+            }
         };
-        if self.secrets_in == SecretStore::File && earlier_in_keyring {
-            // The earlier login's entry would only mislead (and its tokens still work).
-            let _ = os_keyring::remove(path);
+        if let Err(error) = self.to_file().write(path) {
+            if let SecretStore::Keyring(entry) = &self.secrets_in {
+                let _ = os_keyring::remove(entry);
+            }
+            return Err(error);
         }
-        self.write_file(path)?;
+        if let Some(earlier) = earlier_entry {
+            // The earlier login's tokens still work until revoked; its entry only misleads.
+            let _ = os_keyring::remove(&earlier);
+        }
         Ok(fell_back)
     }
 
-    /// Saves the login where its secrets are kept (after a refresh: the new refresh token is
-    /// the only one that works now).
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        match self.secrets_in {
-            SecretStore::Keyring => os_keyring::store(path, self.secrets_text())
-                .context("cannot store the renewed token in the OS keyring"),
-            SecretStore::File => self.write_file(path),
+    /// Saves renewed tokens where the login keeps them, before they are used (the old refresh
+    /// token no longer works). When the keyring cannot take them, they go to the file (owner
+    /// only) rather than be lost, with a warning.
+    pub fn save(&mut self, path: &Path) -> anyhow::Result<()> {
+        if let SecretStore::Keyring(entry) = &self.secrets_in {
+            match os_keyring::store(entry, self.secrets_text()) {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    eprintln!(
+                        "zchat: the OS keyring cannot take the renewed token ({error}); it is kept \
+                         in {} instead, readable by you only",
+                        path.display()
+                    );
+                    self.secrets_in = SecretStore::File;
+                }
+            }
         }
+        self.to_file().write(path)
     }
 
-    /// Forgets the login: its keyring entry, then its file.
+    /// Forgets the login: its file, then its keyring entry (both are tried; each failure is
+    /// reported).
     pub fn forget(&self, path: &Path) -> anyhow::Result<()> {
-        if self.secrets_in == SecretStore::Keyring {
-            os_keyring::remove(path).context("cannot remove the token from the OS keyring")?;
-        }
-        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
+        let entry = match &self.secrets_in {
+            SecretStore::Keyring(entry) => Some(entry.as_str()),
+            SecretStore::File => None,
+        };
+        forget_login(path, entry)
+    }
+
+    /// Forgets the login in `path` without reading its secrets (when the keyring cannot give
+    /// them): its file, and the keyring entry it names.
+    pub fn forget_unread(path: &Path) -> anyhow::Result<()> {
+        let entry = CredentialsFile::read(path)?.and_then(|file| file.keyring_entry);
+        forget_login(path, entry.as_deref())
     }
 
     /// Where the secrets are, in words.
     pub fn describe_store(&self, path: &Path) -> String {
         match self.secrets_in {
-            SecretStore::Keyring => format!("the OS keyring (details in {})", path.display()),
+            SecretStore::Keyring(_) => format!("the OS keyring (details in {})", path.display()),
             SecretStore::File => format!("{} (readable by you only)", path.display()),
         }
     }
@@ -236,9 +250,8 @@ impl Credentials {
         serde_json::to_string(&secrets).expect("three strings serialize")
     }
 
-    /// Writes `credentials.toml` atomically (a new file renamed over the old), readable by the
-    /// owner only, with the secrets when they are kept there.
-    fn write_file(&self, path: &Path) -> anyhow::Result<()> {
+    /// The file's contents: the secrets too when they are kept there.
+    fn to_file(&self) -> CredentialsFile {
         let mut file = CredentialsFile {
             subdomain: self.subdomain.clone(),
             base_url: self.base_url.clone(),
@@ -247,39 +260,17 @@ impl Credentials {
             client_id: self.client_id.clone(),
             auth_url: self.auth_url.clone(),
             token_url: self.token_url.clone(),
-            secrets: self.secrets_in,
-            access_token: None,
-            refresh_token: None,
-            client_secret: None,
+            ..CredentialsFile::default()
         };
-        if self.secrets_in == SecretStore::File {
-            file.access_token = Some(self.access_token.clone());
-            file.refresh_token = self.refresh_token.clone();
-            file.client_secret = self.client_secret.clone();
+        match &self.secrets_in {
+            SecretStore::Keyring(entry) => file.keyring_entry = Some(entry.clone()),
+            SecretStore::File => {
+                file.access_token = Some(self.access_token.clone());
+                file.refresh_token = self.refresh_token.clone();
+                file.client_secret = self.client_secret.clone();
+            }
         }
-        let text = toml::to_string(&file).context("the credentials do not serialize")?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        // A new file of its own name (readable by the owner only), renamed over the old: a reader
-        // sees the old tokens or the new, never half, and two writers never share it.
-        let mut temporary = tempfile::Builder::new()
-            .prefix(".credentials")
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            temporary
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        temporary.write_all(text.as_bytes())?;
-        temporary.as_file().sync_all()?;
-        temporary
-            .persist(path)
-            .map_err(|error| error.error)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        file
     }
 
     fn oauth(&self) -> ChatOAuth {
@@ -333,6 +324,36 @@ pub fn credentials_path(connection: &Connection) -> anyhow::Result<PathBuf> {
     Ok(config.with_file_name("credentials.toml"))
 }
 
+/// Removes the file at `path`, then the keyring `entry`: both are tried, and each failure named.
+fn forget_login(path: &Path, entry: Option<&str>) -> anyhow::Result<()> {
+    let file = match std::fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Some(format!("cannot remove {}: {error}", path.display()))
+        }
+        _ => None,
+    };
+    let keyring = entry.and_then(|entry| {
+        os_keyring::remove(entry)
+            .err()
+            .map(|error| format!("cannot remove the token from the OS keyring: {error}"))
+    });
+    match (file, keyring) {
+        (None, None) => Ok(()),
+        (Some(one), None) | (None, Some(one)) => Err(anyhow::anyhow!(one)),
+        (Some(file), Some(keyring)) => Err(anyhow::anyhow!("{file}; and {keyring}")),
+    }
+}
+
+/// A keyring entry's name for a new login kept beside `path`: the file's path and the time, so
+/// that each login has its own.
+fn new_entry_name(path: &Path) -> String {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    format!("{} {now}", path.display())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +388,7 @@ token_url = "https://acme.zendesk.com/oauth2/chat/token"
     }
 
     #[test]
-    fn a_file_that_keeps_its_secrets_but_holds_no_token_is_refused_without_its_text() {
+    fn a_file_that_names_no_keyring_entry_and_holds_no_token_is_refused_without_its_text() {
         let (_dir, path) = write(
             r#"
 grant = "client_credentials"
@@ -375,7 +396,6 @@ client_id = "zchat"
 client_secret = "a-secret-kept-here"
 auth_url = ""
 token_url = "https://acme.zendesk.com/oauth2/chat/token"
-secrets = "file"
 "#,
         );
         let message = format!("{:#}", Credentials::read(&path).unwrap_err());
@@ -390,25 +410,40 @@ secrets = "file"
         let mut credentials = Credentials {
             subdomain: Some("acme".into()),
             base_url: None,
-            access_token: "access".into(),
-            refresh_token: Some("refresh".into()),
+            access_token: "access-7f3a".into(),
+            refresh_token: Some("refresh-91bc".into()),
             scope: Some("read".into()),
             grant: "authorization_code".into(),
             client_id: "zchat".into(),
-            client_secret: Some("secret".into()),
+            client_secret: Some("client-secret-44de".into()),
             auth_url: "https://a".into(),
             token_url: "https://t".into(),
-            secrets_in: SecretStore::Keyring,
+            secrets_in: SecretStore::File,
         };
-        assert_eq!(
-            credentials.store_new(&path, StoreChoice::File).unwrap(),
-            None
+        assert!(
+            credentials
+                .store_new(&path, StoreChoice::File)
+                .unwrap()
+                .is_none()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("keyring") && !text.contains("secrets"),
+            "{text}"
         );
         let read = Credentials::read(&path).unwrap().unwrap();
         assert_eq!(read.secrets_in, SecretStore::File);
         assert_eq!(
-            (read.access_token.as_str(), read.refresh_token.as_deref()),
-            ("access", Some("refresh"))
+            (
+                read.access_token.as_str(),
+                read.refresh_token.as_deref(),
+                read.client_secret.as_deref()
+            ),
+            (
+                "access-7f3a",
+                Some("refresh-91bc"),
+                Some("client-secret-44de")
+            )
         );
         #[cfg(unix)]
         {
@@ -417,9 +452,24 @@ secrets = "file"
             assert_eq!(mode, 0o600);
         }
         let debug = format!("{read:?}");
-        assert!(
-            !debug.contains("access") && !debug.contains("secret\""),
-            "{debug}"
+        for secret in ["access-7f3a", "refresh-91bc", "client-secret-44de"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+    }
+
+    #[test]
+    fn forgetting_a_login_removes_its_file_and_a_missing_file_is_no_error() {
+        let (_dir, path) = write(
+            r#"
+grant = "client_credentials"
+client_id = "zchat"
+auth_url = ""
+token_url = "https://t"
+access_token = "a"
+"#,
         );
+        Credentials::forget_unread(&path).unwrap();
+        assert!(!path.exists());
+        Credentials::forget_unread(&path).unwrap();
     }
 }

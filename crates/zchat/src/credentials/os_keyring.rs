@@ -2,7 +2,6 @@
 //! Manager on Windows), through the `keyring` crate, with a deadline: a keyring that is locked
 //! and waits for a password prompt nobody will see must not hang a command.
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -29,11 +28,9 @@ pub enum KeyringError {
     Refused(String),
 }
 
-/// The entry of the login whose details are in `path` (one per credentials file, so that two
-/// configurations keep two logins).
-fn entry(path: &Path) -> Result<keyring::Entry, KeyringError> {
-    let user = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    keyring::Entry::new(SERVICE, &user.to_string_lossy()).map_err(|error| {
+/// The keyring's entry of this name.
+fn entry(name: &str) -> Result<keyring::Entry, KeyringError> {
+    keyring::Entry::new(SERVICE, name).map_err(|error| {
         // "No default store": the keyring could not be reached when first asked; say why.
         match (&error, keyring::Entry::store_status()) {
             (keyring::Error::NoDefaultStore, Err(why)) => {
@@ -59,7 +56,9 @@ fn describe(error: keyring::Error) -> KeyringError {
     }
 }
 
-/// Runs `job` on a thread of its own and waits for it up to the deadline.
+/// Runs `job` on a thread of its own and waits for it up to the deadline. The caller's thread
+/// blocks meanwhile, as it does for a file write; a job that outlives the deadline is left to
+/// finish on its own.
 fn within_deadline<T: Send + 'static>(
     job: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
 ) -> Result<T, KeyringError> {
@@ -67,28 +66,32 @@ fn within_deadline<T: Send + 'static>(
     std::thread::spawn(move || {
         let _ = sender.send(job());
     });
-    receiver
-        .recv_timeout(DEADLINE)
-        .unwrap_or(Err(KeyringError::TimedOut))
+    match receiver.recv_timeout(DEADLINE) {
+        Ok(outcome) => outcome,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(KeyringError::TimedOut),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(KeyringError::Refused(
+            "the keyring call ended without an answer".into(),
+        )),
+    }
 }
 
-/// Stores `secret` as the entry of the login in `path`, replacing what it held.
-pub fn store(path: &Path, secret: String) -> Result<(), KeyringError> {
-    let path = path.to_owned();
-    within_deadline(move || entry(&path)?.set_password(&secret).map_err(describe))
+/// Stores `secret` as the entry `name`, replacing what it held.
+pub fn store(name: &str, secret: String) -> Result<(), KeyringError> {
+    let name = name.to_owned();
+    within_deadline(move || entry(&name)?.set_password(&secret).map_err(describe))
 }
 
-/// The secret stored for the login in `path`.
-pub fn load(path: &Path) -> Result<String, KeyringError> {
-    let path = path.to_owned();
-    within_deadline(move || entry(&path)?.get_password().map_err(describe))
+/// The secret stored as the entry `name`.
+pub fn load(name: &str) -> Result<String, KeyringError> {
+    let name = name.to_owned();
+    within_deadline(move || entry(&name)?.get_password().map_err(describe))
 }
 
-/// Forgets the entry of the login in `path`; an entry already gone is not an error.
-pub fn remove(path: &Path) -> Result<(), KeyringError> {
-    let path = path.to_owned();
+/// Forgets the entry `name`; an entry already gone is not an error.
+pub fn remove(name: &str) -> Result<(), KeyringError> {
+    let name = name.to_owned();
     within_deadline(
-        move || match entry(&path)?.delete_credential().map_err(describe) {
+        move || match entry(&name)?.delete_credential().map_err(describe) {
             Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
             Err(error) => Err(error),
         },

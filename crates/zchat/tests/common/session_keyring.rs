@@ -2,7 +2,6 @@
 //! on it, unlocked, in a temporary directory, stopped on drop. Nothing of the user's session
 //! (their bus, their keyring) is reached.
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,9 +9,24 @@ use std::time::{Duration, Instant};
 pub struct SessionKeyring {
     dir: tempfile::TempDir,
     address: String,
-    bus: Child,
-    keyring: Child,
+    /// The daemons, stopped on drop (the bus last).
+    children: Vec<Child>,
 }
+
+/// The bus's configuration: a session bus on one socket that starts no service on demand, so
+/// that nothing but the keyring started here answers (and nothing appears on a screen).
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>ADDRESS</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
 
 impl SessionKeyring {
     /// Starts one, or says why it cannot be started here.
@@ -27,52 +41,75 @@ impl SessionKeyring {
                 .map_err(|e| e.to_string())?;
         }
         let address = format!("unix:path={}", dir.path().join("bus").display());
-        let bus = Command::new("dbus-daemon")
-            .args([
-                "--session",
-                "--nofork",
-                "--nopidfile",
-                "--address",
-                &address,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        let config = dir.path().join("bus.conf");
+        std::fs::write(&config, BUS_CONFIG.replace("ADDRESS", &address))
+            .map_err(|e| e.to_string())?;
+        let mut started = Self {
+            dir,
+            address,
+            children: Vec::new(),
+        };
+        // Each daemon joins `started` as soon as it runs, so that a later failure stops it.
+        let bus = started
+            .command("dbus-daemon")
+            .arg("--nofork")
+            .arg("--nopidfile")
+            .arg(format!("--config-file={}", config.display()))
             .spawn()
             .map_err(|e| format!("dbus-daemon: {e}"))?;
-        let mut keyring = Command::new("gnome-keyring-daemon")
+        started.children.push(bus);
+        let mut keyring = started
+            .command("gnome-keyring-daemon")
             .args(["--foreground", "--components=secrets", "--unlock"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("HOME", dir.path())
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .env("XDG_DATA_HOME", dir.path().join("data"))
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+        let stdin = keyring.stdin.take();
+        started.children.push(keyring);
         // The login keyring's password, then end of input: the keyring is created unlocked.
         {
             use std::io::Write;
-            let mut stdin = keyring.stdin.take().expect("piped");
+            let mut stdin = stdin.expect("piped");
             stdin
                 .write_all(b"test-keyring-password")
                 .map_err(|e| e.to_string())?;
         }
-        let started = Self {
-            dir,
-            address,
-            bus,
-            keyring,
-        };
         started.wait_for_the_secret_service()?;
         Ok(started)
+    }
+
+    /// A daemon's command: nothing of the user's environment (their bus, display or keyring),
+    /// only this session's.
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// Stops the Secret Service, leaving the bus: from now on the keyring does not answer.
+    pub fn stop_secret_service(&mut self) {
+        if self.children.len() > 1 {
+            let mut keyring = self.children.remove(1);
+            let _ = keyring.kill();
+            let _ = keyring.wait();
+        }
     }
 
     /// Waits until the Secret Service's name is owned on the bus.
     fn wait_for_the_secret_service(&self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            let owned = Command::new("dbus-send")
+            let owned = self
+                .command("dbus-send")
                 .args([
                     "--session",
                     "--print-reply",
@@ -81,7 +118,7 @@ impl SessionKeyring {
                     "org.freedesktop.DBus.NameHasOwner",
                     "string:org.freedesktop.secrets",
                 ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+                .stdout(Stdio::piped())
                 .output()
                 .map_err(|e| format!("dbus-send: {e}"))?;
             if String::from_utf8_lossy(&owned.stdout).contains("boolean true") {
@@ -101,12 +138,13 @@ impl SessionKeyring {
 
     /// What the keyring holds under the attributes `service` and `username` (as any Secret
     /// Service client finds it: `secret-tool lookup`), if anything.
-    pub fn lookup(&self, service: &str, username: &Path) -> Option<String> {
-        let mut command = Command::new("secret-tool");
-        command.args(["lookup", "service", service, "username"]);
-        command.arg(username);
-        self.apply(&mut command);
-        let output = command.output().expect("secret-tool runs");
+    pub fn lookup(&self, service: &str, username: &str) -> Option<String> {
+        let output = self
+            .command("secret-tool")
+            .args(["lookup", "service", service, "username", username])
+            .stdout(Stdio::piped())
+            .output()
+            .expect("secret-tool runs");
         output
             .status
             .success()
@@ -116,7 +154,7 @@ impl SessionKeyring {
 
 impl Drop for SessionKeyring {
     fn drop(&mut self) {
-        for child in [&mut self.keyring, &mut self.bus] {
+        while let Some(mut child) = self.children.pop() {
             let _ = child.kill();
             let _ = child.wait();
         }
