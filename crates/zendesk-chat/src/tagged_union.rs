@@ -5,9 +5,7 @@
 //! The text is borrowed from the input where the input allows it (text and bytes, which is how
 //! the client decodes every response) and copied where it does not (a reader, a `Value`). Each
 //! value is decoded once, by the variant; a nested union (an event in a chat's history) splits its
-//! own object from its piece of text. Before, the object was copied whole into a `RawValue`,
-//! scanned for the tag, and decoded from the copy: three passes over each chat, five over each
-//! history event, where this takes two and three.
+//! own object from its piece of text. (Why this way, and what it costs: BENCHMARKS.md.)
 //!
 //! typify would make an untagged enum that tries each variant in turn; see `codegen/src/unions.rs`
 //! for what the generated enums look like.
@@ -22,8 +20,11 @@ use std::fmt;
 
 /// The name serde_json's deserializers know a raw value by: asked for a newtype of this name, they
 /// hand over the value's JSON text instead of decoding it (borrowed when they can). It is what
-/// `serde_json::value::RawValue` itself is deserialized with; the test
-/// `a_raw_value_is_borrowed_from_text_and_copied_from_a_reader` fails if serde_json changes it.
+/// `serde_json::value::RawValue` itself is deserialized with, and not part of serde_json's
+/// documented API: should a later serde_json name it otherwise, it would answer as for any
+/// newtype, and [`RawText`] then reads the value through the public `Box<RawValue>` (a copy, but
+/// the same text). The test `a_raw_value_is_borrowed_from_text_and_copied_from_a_reader` shows
+/// which of the two this serde_json does.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// A key and the JSON text of its value.
@@ -43,16 +44,24 @@ impl<'de> serde::Deserialize<'de> for Object<'de> {
 
 impl Object<'_> {
     /// The tag: the string value of `property`, or `None` when it has none (or a value that is
-    /// not a string). A repeated key counts the first time.
+    /// not a string). A repeated key counts the first time. An error when the value is a string
+    /// that cannot be read (a lone surrogate escape).
     pub(crate) fn tag<E: Error>(&self, property: &str) -> Result<Option<Cow<'_, str>>, E> {
         let Some((_, text)) = self.entries.iter().find(|(key, _)| key == property) else {
             return Ok(None);
         };
         // Most tags have no escapes and are borrowed; the others are unescaped into a copy.
-        Ok(match serde_json::from_str::<&str>(text) {
-            Ok(tag) => Some(Cow::Borrowed(tag)),
-            Err(_) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
-        })
+        if let Ok(tag) = serde_json::from_str::<&str>(text) {
+            return Ok(Some(Cow::Borrowed(tag)));
+        }
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::String(tag)) => Ok(Some(Cow::Owned(tag))),
+            Ok(_) => Ok(None),
+            Err(error) => Err(E::custom(format_args!(
+                "{property}: {}",
+                message_without_position(&error)
+            ))),
+        }
     }
 }
 
@@ -167,6 +176,17 @@ impl<'de> Visitor<'de> for RawText {
         }
         map.next_value_seed(Text)
     }
+
+    /// The answer of a deserializer that does not know the name: the value through serde_json's
+    /// public raw value, which knows its own name.
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        let raw =
+            <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Cow::Owned(raw.get().to_owned()))
+    }
 }
 
 /// An [`Object`] as a map to decode a variant from: its keys as they are, each value decoded from
@@ -228,10 +248,23 @@ impl<'de> serde::Deserializer<'de> for Entries<'de> {
         visitor.visit_map(self)
     }
 
+    /// An object is never `null`: a variant that is an `Option` is `Some`.
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    /// A variant that is a newtype decodes its inner type from the object, as serde_json does.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
-        ignored_any
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }
 
@@ -342,11 +375,40 @@ mod tests {
     }
 
     #[test]
-    fn trailing_text_after_a_value_cannot_be_smuggled_in() {
-        // Each value's text is exactly one value: decoding it checks that nothing follows.
-        let error = serde_json::from_str::<Object>(r#"{"msg": "a" "b"}"#)
-            .err()
-            .unwrap();
-        assert!(error.to_string().contains("expected"), "{error}");
+    fn a_piece_of_text_is_decoded_as_exactly_one_value() {
+        // Pieces come from serde_json's own split; one that held more would still be refused.
+        let mut entries = SmallVec::new();
+        entries.push((Cow::Borrowed("msg"), Cow::Borrowed(r#""a" "b""#)));
+        entries.push((Cow::Borrowed("options"), Cow::Borrowed("[]")));
+        let error = decode_variant::<Message, serde_json::Error>(&Object { entries })
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("trailing characters"), "{error}");
+    }
+
+    #[test]
+    fn a_tag_that_is_not_readable_text_is_an_error_not_a_missing_tag() {
+        let error = object(r#"{"type": "\ud800"}"#)
+            .tag::<serde_json::Error>("type")
+            .unwrap_err()
+            .to_string();
+        // A lone surrogate: serde_json cannot unescape it.
+        assert!(
+            error.starts_with("type: ") && error.contains("escape"),
+            "{error}"
+        );
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Wrapped(serde_json::Map<String, serde_json::Value>);
+
+    #[test]
+    fn a_variant_that_is_a_newtype_or_an_option_decodes_from_the_object() {
+        let wrapped: Wrapped =
+            decode_variant::<_, serde_json::Error>(&object(r#"{"a": 1}"#)).unwrap();
+        assert_eq!(wrapped.0["a"], 1);
+        let optional: Option<Wrapped> =
+            decode_variant::<_, serde_json::Error>(&object(r#"{"a": 1}"#)).unwrap();
+        assert_eq!(optional, Some(wrapped));
     }
 }
