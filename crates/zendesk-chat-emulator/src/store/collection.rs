@@ -5,6 +5,7 @@
 //! not allow).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,21 +16,28 @@ use super::{Answer, ErrorAnswer, Outcome, parse_body};
 /// A JSON object.
 pub type Object = Map<String, Value>;
 
-/// Objects by key, in key order.
+/// Objects by key, in key order. A copy shares the objects with the original until either is
+/// changed (copy on write), so that copying a store (a fuzzing input's fresh account, a test's
+/// snapshot) costs only the collections that change after it.
 #[derive(Debug, Clone)]
 pub struct Collection<K> {
-    items: BTreeMap<K, Object>,
+    items: Arc<BTreeMap<K, Object>>,
 }
 
 impl<K> Default for Collection<K> {
     fn default() -> Self {
         Self {
-            items: BTreeMap::new(),
+            items: Arc::new(BTreeMap::new()),
         }
     }
 }
 
 impl<K: Ord + Clone> Collection<K> {
+    /// The objects, to change: copied first when a copy of the collection still shares them.
+    fn items_mut(&mut self) -> &mut BTreeMap<K, Object> {
+        Arc::make_mut(&mut self.items)
+    }
+
     /// How many objects it holds.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -57,7 +65,7 @@ impl<K: Ord + Clone> Collection<K> {
 
     /// The object under `key`, to change in place.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut Object> {
-        self.items.get_mut(key)
+        self.items_mut().get_mut(key)
     }
 
     /// The key of the first object whose `field` is the string `value` (lookups by name).
@@ -70,17 +78,17 @@ impl<K: Ord + Clone> Collection<K> {
 
     /// Stores `object` under `key`, replacing what was there.
     pub fn insert(&mut self, key: K, object: Object) {
-        self.items.insert(key, object);
+        self.items_mut().insert(key, object);
     }
 
     /// Removes and returns the object under `key`.
     pub fn remove(&mut self, key: &K) -> Option<Object> {
-        self.items.remove(key)
+        self.items_mut().remove(key)
     }
 
     /// Keeps only the objects `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &Object) -> bool) {
-        self.items.retain(|key, object| keep(key, object));
+        self.items_mut().retain(|key, object| keep(key, object));
     }
 
     /// The greatest key.
@@ -114,13 +122,13 @@ impl<K: Ord + Clone> Collection<K> {
         merge(&mut updated, changes);
         let updated = checked::<T>(updated)?;
         let answer = answer(200, &updated);
-        self.items.insert(key, updated);
+        self.items_mut().insert(key, updated);
         Ok(answer)
     }
 
     /// `DELETE` of one object: 204, or 404.
     pub fn delete(&mut self, key: Option<K>) -> Outcome {
-        key.and_then(|key| self.items.remove(&key))
+        key.and_then(|key| self.items_mut().remove(&key))
             .map(|_| Answer::no_content())
             .ok_or_else(ErrorAnswer::not_found)
     }
@@ -145,7 +153,7 @@ impl Collection<i64> {
         complete(&mut object);
         let object = checked::<T>(object)?;
         let answer = answer(201, &object);
-        self.items.insert(id, object);
+        self.items_mut().insert(id, object);
         Ok(answer)
     }
 }
@@ -228,6 +236,28 @@ pub fn is_enabled(object: &Object) -> bool {
 mod tests {
     use super::*;
     use zendesk_chat::types;
+
+    fn named(name: &str) -> Object {
+        serde_json::from_value(serde_json::json!({ "name": name })).unwrap()
+    }
+
+    #[test]
+    fn a_copy_and_its_original_change_apart() {
+        let mut original = Collection::default();
+        original.insert(1, named("Sales"));
+        original.insert(2, named("Support"));
+        let mut copy = original.clone();
+        copy.insert(3, named("Billing"));
+        copy.get_mut(&1)
+            .unwrap()
+            .insert("name".into(), "Renamed".into());
+        original.remove(&2);
+        assert_eq!(original.len(), 1);
+        assert_eq!(original.get(&1).unwrap()["name"], "Sales");
+        assert_eq!(copy.len(), 3);
+        assert_eq!(copy.get(&1).unwrap()["name"], "Renamed");
+        assert_eq!(copy.get(&2).unwrap()["name"], "Support");
+    }
 
     #[test]
     fn a_nested_change_is_merged_and_a_list_replaced() {
