@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use zendesk_chat::types;
@@ -174,9 +175,17 @@ fn whole_seconds(micros: i64) -> i64 {
     micros.div_euclid(1_000_000) * 1_000_000
 }
 
-/// The chats, by id, with indices by update time (the export's order) and by start time.
+/// The chats, by id, with indices by update time (the export's order) and by start time. A copy
+/// shares them with the original until either stores a chat (copy on write), as the collections
+/// of the other resources do.
 #[derive(Debug, Clone, Default)]
 pub struct Chats {
+    indexed: Arc<Indexed>,
+}
+
+/// The chats and their indices.
+#[derive(Debug, Clone, Default)]
+struct Indexed {
     by_id: HashMap<String, ChatEntry>,
     by_update: BTreeSet<(i64, String)>,
     by_start: BTreeSet<(i64, String)>,
@@ -185,37 +194,43 @@ pub struct Chats {
 impl Chats {
     /// Stores a chat (replacing one with the same id), keeping the indices right.
     pub fn insert(&mut self, id: String, entry: ChatEntry) {
-        if let Some(old) = self.by_id.get(&id) {
-            self.by_update.remove(&(old.meta.update_micros, id.clone()));
-            self.by_start
+        let indexed = Arc::make_mut(&mut self.indexed);
+        if let Some(old) = indexed.by_id.get(&id) {
+            indexed
+                .by_update
+                .remove(&(old.meta.update_micros, id.clone()));
+            indexed
+                .by_start
                 .remove(&(old.meta.timestamp_micros, id.clone()));
         }
-        self.by_update
+        indexed
+            .by_update
             .insert((entry.meta.update_micros, id.clone()));
-        self.by_start
+        indexed
+            .by_start
             .insert((entry.meta.timestamp_micros, id.clone()));
-        self.by_id.insert(id, entry);
+        indexed.by_id.insert(id, entry);
     }
 
     /// The chat with this id (deleted ones included).
     pub fn get(&self, id: &str) -> Option<&ChatEntry> {
-        self.by_id.get(id)
+        self.indexed.by_id.get(id)
     }
 
     /// How many chats there are (deleted ones included).
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.indexed.by_id.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.indexed.by_id.is_empty()
     }
 
     /// The chats in start order, deleted ones left out.
     pub fn by_start(&self) -> impl Iterator<Item = (&str, &ChatEntry)> {
-        self.by_start.iter().filter_map(|(_, id)| {
-            let entry = &self.by_id[id];
+        self.indexed.by_start.iter().filter_map(|(_, id)| {
+            let entry = &self.indexed.by_id[id];
             (!entry.meta.deleted).then_some((id.as_str(), entry))
         })
     }
@@ -227,11 +242,53 @@ impl Chats {
         time_micros: i64,
         id: &str,
     ) -> impl Iterator<Item = (&str, &ChatEntry)> {
-        self.by_update
+        self.indexed
+            .by_update
             .range((
                 Bound::Excluded((time_micros, id.to_owned())),
                 Bound::Unbounded,
             ))
-            .map(|(_, id)| (id.as_str(), &self.by_id[id]))
+            .map(|(_, id)| (id.as_str(), &self.indexed.by_id[id]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, timestamp: &str) -> (String, ChatEntry) {
+        let chat: types::Chat = serde_json::from_value(serde_json::json!({
+            "id": id, "type": "chat", "timestamp": timestamp, "update_timestamp": timestamp
+        }))
+        .unwrap();
+        ChatEntry::new(&chat).unwrap()
+    }
+
+    #[test]
+    fn a_copy_and_its_original_store_chats_apart() {
+        let mut original = Chats::default();
+        let (id, first) = entry("c1", "2024-01-01T00:00:00Z");
+        original.insert(id, first);
+        let mut copy = original.clone();
+        let (id, second) = entry("c2", "2024-01-02T00:00:00Z");
+        copy.insert(id, second);
+        let (id, moved) = entry("c1", "2024-01-03T00:00:00Z");
+        original.insert(id, moved);
+        assert_eq!(original.len(), 1);
+        assert_eq!(copy.len(), 2);
+        let starts = |chats: &Chats| {
+            chats
+                .by_start()
+                .map(|(id, _)| id.to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(starts(&copy), ["c1", "c2"]);
+        assert!(
+            copy.get("c1").unwrap().meta.update_micros
+                < original.get("c1").unwrap().meta.update_micros,
+            "the copy keeps c1 as it was"
+        );
+        assert_eq!(copy.updated_after(0, "").count(), 2);
+        assert_eq!(starts(&original), ["c1"]);
     }
 }
