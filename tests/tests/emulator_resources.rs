@@ -237,7 +237,7 @@ async fn a_sixth_enabled_goal_is_refused() {
     let conversions = client.list_chats().await.unwrap();
     assert!(!conversions.chats.is_empty());
     emulator.with_store(|store| {
-        for item in &store.conversions {
+        for item in store.conversions.iter() {
             let conversion: types::Conversion = serde_json::from_slice(&item.json).unwrap();
             assert!(
                 goals.iter().any(|g| g.id == conversion.goal_id),

@@ -111,9 +111,10 @@ pub fn account(seed: u64, size: &AccountSize) -> Store {
         store.chats.insert(id, entry);
         conversions.extend(chat_conversions);
     }
-    store.conversions = conversion_items(conversions);
-    (store.timeline, store.agent_events) = timeline_and_events(seed, account_id, &agents, start);
-    store.department_events = department_events(seed, &departments, start);
+    store.conversions = conversion_items(conversions).into();
+    let (timeline, agent_events) = timeline_and_events(seed, account_id, &agents, start);
+    (store.timeline, store.agent_events) = (timeline.into(), agent_events.into());
+    store.department_events = department_events(seed, &departments, start).into();
     store
 }
 

@@ -17,6 +17,7 @@ mod routing;
 mod visitors;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -186,14 +187,15 @@ pub struct Store {
     pub visitors: HashMap<String, types::Visitor>,
     /// Chats.
     pub chats: Chats,
-    /// Conversions in time order (seconds).
-    pub conversions: Vec<ExportItem>,
+    /// Conversions in time order (seconds). The four exports' items are made with the account
+    /// and only read after, so a copy of the store shares them.
+    pub conversions: Arc<[ExportItem]>,
     /// Agent timespans in time order (microseconds).
-    pub timeline: Vec<ExportItem>,
+    pub timeline: Arc<[ExportItem]>,
     /// Agent events (status changes) in time order (microseconds).
-    pub agent_events: Vec<ExportItem>,
+    pub agent_events: Arc<[ExportItem]>,
     /// Department events in time order (microseconds).
-    pub department_events: Vec<ExportItem>,
+    pub department_events: Arc<[ExportItem]>,
     /// The clock changes are stamped with.
     pub clock: Clock,
     /// A Chat account created from Zendesk Support: agents can be read, not written (creating,
@@ -223,10 +225,10 @@ impl Store {
             oauth_tokens: Collection::default(),
             visitors: HashMap::new(),
             chats: Chats::default(),
-            conversions: Vec::new(),
-            timeline: Vec::new(),
-            agent_events: Vec::new(),
-            department_events: Vec::new(),
+            conversions: Arc::from([]),
+            timeline: Arc::from([]),
+            agent_events: Arc::from([]),
+            department_events: Arc::from([]),
             clock: Clock::default(),
             agents_read_only: false,
             next_agent_id: 7_282_619_000_000,
