@@ -25,6 +25,18 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// An account of `chats` whose access tokens expire `lifetime` after they are issued, every
+/// request delayed by `delay`: an export outlives its token.
+fn expiring_tokens(seed: u64, chats: usize, lifetime: Duration, delay: Duration) -> Server {
+    Server::start(
+        Emulator::builder()
+            .seed(seed)
+            .chats(chats)
+            .oauth_token_lifetime(lifetime)
+            .faults(common::every_request_delayed(delay)),
+    )
+}
+
 /// `zchat` against the emulator, with its config (and credentials) in `home` and no token given.
 fn zchat(server: &Server, home: &Path) -> Command {
     let mut command = Command::new(ZCHAT);
@@ -303,12 +315,11 @@ fn client_credentials_log_in_headless_and_a_public_client_is_told_what_to_change
 
 #[test]
 fn an_access_token_that_expires_mid_export_is_refreshed_without_losing_a_page() {
-    let server = Server::start(
-        Emulator::builder()
-            .seed(73)
-            .chats(1500)
-            .oauth_token_lifetime(Duration::from_millis(700))
-            .faults(common::every_request_delayed(Duration::from_millis(30))),
+    let server = expiring_tokens(
+        73,
+        1500,
+        Duration::from_millis(700),
+        Duration::from_millis(30),
     );
     let home = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -552,12 +563,11 @@ fn where_an_os_keyring_answers_the_tokens_live_in_it_are_refreshed_there_and_for
     let Some(keyring) = keyring_or_skip("keyring login") else {
         return;
     };
-    let server = Server::start(
-        Emulator::builder()
-            .seed(77)
-            .chats(1500)
-            .oauth_token_lifetime(Duration::from_millis(700))
-            .faults(common::every_request_delayed(Duration::from_millis(30))),
+    let server = expiring_tokens(
+        77,
+        1500,
+        Duration::from_millis(700),
+        Duration::from_millis(30),
     );
     let home = tempfile::tempdir().unwrap();
     let (secret, text) = keyring_login(&server, home.path(), &keyring);
@@ -713,13 +723,7 @@ fn a_renewed_token_the_keyring_can_no_longer_take_is_kept_in_the_file_not_lost()
     };
     // A token that expires 3 s after the login, pages that take 400 ms each: the export reads
     // the login from the keyring, the keyring goes away, then the token must be renewed.
-    let server = Server::start(
-        Emulator::builder()
-            .seed(79)
-            .chats(300)
-            .oauth_token_lifetime(Duration::from_secs(3))
-            .faults(common::every_request_delayed(Duration::from_millis(400))),
-    );
+    let server = expiring_tokens(79, 300, Duration::from_secs(3), Duration::from_millis(400));
     let home = tempfile::tempdir().unwrap();
     let (secret, _) = keyring_login(&server, home.path(), &keyring);
     let name = keyring_entry(home.path());

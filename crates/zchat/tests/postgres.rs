@@ -111,18 +111,8 @@ fn a_killed_postgres_export_resumes_to_the_same_rows() {
         "--postgres",
         &database.url,
     ];
-    let mut kills = 0;
-    for pause in [300, 700, 1100] {
-        let mut child = server.zchat_process(&args).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(pause));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            kills += 1;
-        }
-        child.wait().unwrap();
-    }
+    let kills = common::kill_after_pauses_then_finish(&server, &args, &[300, 700, 1100]);
     assert!(kills >= 2, "killed part-way only {kills} times");
-    server.zchat().args(args).assert().success();
     assert_eq!(chats(&database), as_values(&server.chats()));
 }
 

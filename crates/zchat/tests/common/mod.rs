@@ -248,6 +248,24 @@ pub fn every_request_delayed(delay: Duration) -> Faults {
     }
 }
 
+/// Starts `zchat ARGS` once per pause and kills it after that pause if it is still running (as
+/// a user's Ctrl-C or a crash would), then runs it to the end; gives how many runs were killed
+/// part-way.
+pub fn kill_after_pauses_then_finish(server: &Server, args: &[&str], pauses_ms: &[u64]) -> usize {
+    let mut kills = 0;
+    for pause in pauses_ms {
+        let mut child = server.zchat_process(args).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(*pause));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    server.zchat().args(args).assert().success();
+    kills
+}
+
 /// Runs `zchat ARGS` until it succeeds, as a user would after a run gave up on its retries (it
 /// resumes); at most 20 runs.
 pub fn run_until_it_succeeds(server: &Server, args: &[&str]) {
