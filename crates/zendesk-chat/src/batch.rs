@@ -70,7 +70,7 @@ impl Client {
                 &LIST_CHATS,
                 page.docs
                     .iter()
-                    .map(|(id, raw)| (format!("docs[{id:?}]"), *raw)),
+                    .map(|(id, raw)| (format!("docs[{id:?}]"), raw.get())),
             );
             for ((id, _), outcome) in page.docs.iter().zip(outcomes) {
                 match outcome {

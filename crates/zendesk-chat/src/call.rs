@@ -302,17 +302,28 @@ pub(crate) fn decode_seeded<'a, S: serde::de::DeserializeSeed<'a>>(
     let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);
     seed.deserialize(tracked).map_err(|error| {
         let (path, message) = join_union_paths(track.path().to_string(), error.to_string());
-        Error::Decode(Box::new(DecodeError {
-            status: Some(StatusCode::OK),
-            path,
-            message,
-            body_excerpt: excerpt(body),
-            call: CallInfo {
-                operation: Some(operation),
-                attempts: Vec::new(),
-            },
-        }))
+        decode_error(operation, body, path, message)
     })
+}
+
+/// The error for a successful response of `operation` whose `body` did not decode: `message`
+/// says why, at `path` in the body.
+pub(crate) fn decode_error(
+    operation: &'static Operation,
+    body: &[u8],
+    path: String,
+    message: String,
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status: Some(StatusCode::OK),
+        path,
+        message,
+        body_excerpt: excerpt(body),
+        call: CallInfo {
+            operation: Some(operation),
+            attempts: Vec::new(),
+        },
+    }))
 }
 
 #[cfg(test)]

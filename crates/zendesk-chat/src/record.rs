@@ -88,7 +88,7 @@ impl<T> From<Vec<Result<T, Box<RecordError>>>> for Records<T> {
 /// a [`RecordError`], reported as a `tracing` event.
 pub(crate) fn decode_each<'r, T, L>(
     operation: &'static Operation,
-    records: impl IntoIterator<Item = (L, &'r RawValue)>,
+    records: impl IntoIterator<Item = (L, &'r str)>,
 ) -> Vec<Result<T, Box<RecordError>>>
 where
     T: DeserializeOwned,
@@ -104,7 +104,7 @@ where
                     id: read_id(raw),
                     path,
                     message,
-                    raw: raw.to_owned(),
+                    raw: raw_value(raw),
                 })
             })
         })
@@ -114,29 +114,38 @@ where
 }
 
 /// Decodes one record; only a record that does not fit is read again, to locate the problem.
-fn decode_one<T: DeserializeOwned>(raw: &RawValue) -> Result<T, (String, String)> {
-    if let Ok(item) = serde_json::from_str(raw.get()) {
+fn decode_one<T: DeserializeOwned>(raw: &str) -> Result<T, (String, String)> {
+    if let Ok(item) = serde_json::from_str(raw) {
         return Ok(item);
     }
-    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    let mut deserializer = serde_json::Deserializer::from_str(raw);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|located| {
         join_union_paths(located.path().to_string(), located.into_inner().to_string())
     })
 }
 
 /// The record's `id`, if it is an object whose `id` is a string or a number.
-fn read_id(raw: &RawValue) -> Option<String> {
+fn read_id(raw: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct WithId<'a> {
         #[serde(borrow)]
         id: Option<&'a RawValue>,
     }
-    let id = serde_json::from_str::<WithId<'_>>(raw.get()).ok()?.id?;
+    let id = serde_json::from_str::<WithId<'_>>(raw).ok()?.id?;
     match serde_json::from_str::<serde_json::Value>(id.get()).ok()? {
         serde_json::Value::String(text) => Some(text),
         serde_json::Value::Number(number) => Some(number.to_string()),
         _ => None,
     }
+}
+
+/// `text` (JSON known to be valid) as a raw value; text that `serde_json` would not take, which
+/// a parsed record never is, is kept as a JSON string rather than lost.
+pub(crate) fn raw_value(text: &str) -> Box<RawValue> {
+    RawValue::from_string(text.to_owned()).unwrap_or_else(|_| {
+        RawValue::from_string(serde_json::Value::from(text).to_string())
+            .expect("a JSON string is valid JSON")
+    })
 }
 
 fn report<T>(operation: &'static Operation, outcomes: &[Result<T, Box<RecordError>>]) {
@@ -185,7 +194,7 @@ mod tests {
             records
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (format!("chats[{i}]"), r.as_ref())),
+                .map(|(i, r)| (format!("chats[{i}]"), r.get())),
         ));
         assert_eq!(decoded.items.len(), 2);
         let [failure] = decoded.failures.as_slice() else {
@@ -211,13 +220,13 @@ mod tests {
 
     #[test]
     fn an_id_is_read_from_a_string_or_a_number_and_nothing_else() {
-        assert_eq!(read_id(&raw(r#"{"id":"x.1"}"#)).as_deref(), Some("x.1"));
+        assert_eq!(read_id(r#"{"id":"x.1"}"#).as_deref(), Some("x.1"));
         assert_eq!(
-            read_id(&raw(r#"{"id":7282618889231}"#)).as_deref(),
+            read_id(r#"{"id":7282618889231}"#).as_deref(),
             Some("7282618889231")
         );
-        assert_eq!(read_id(&raw(r#"{"id":[1]}"#)), None);
-        assert_eq!(read_id(&raw(r#"[1,2]"#)), None);
-        assert_eq!(read_id(&raw(r#"{"other":1}"#)), None);
+        assert_eq!(read_id(r#"{"id":[1]}"#), None);
+        assert_eq!(read_id(r#"[1,2]"#), None);
+        assert_eq!(read_id(r#"{"other":1}"#), None);
     }
 }

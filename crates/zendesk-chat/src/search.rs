@@ -447,7 +447,7 @@ async fn fetch_counted_page(
             .results
             .iter()
             .enumerate()
-            .map(|(index, raw)| (format!("results[{index}]"), *raw)),
+            .map(|(index, raw)| (format!("results[{index}]"), raw.get())),
     )
     .into_iter()
     .map(|result| result.map_err(Error::Record))

@@ -2,9 +2,8 @@
 //! [`tables`](super::tables)).
 
 use serde_json::Value;
-use serde_json::value::RawValue;
 
-use zendesk_chat::export::ExportResource;
+use zendesk_chat::export::{ExportResource, RawRecord};
 
 /// CSV columns: a name and a path into the record (`/` separated), or a computed value.
 enum Column {
@@ -106,7 +105,7 @@ pub fn header(resource: ExportResource) -> Vec<&'static str> {
 }
 
 /// A record's CSV row.
-pub fn row(resource: ExportResource, record: &RawValue) -> anyhow::Result<Vec<String>> {
+pub fn row(resource: ExportResource, record: &RawRecord) -> anyhow::Result<Vec<String>> {
     let value: Value = serde_json::from_str(record.get())?;
     Ok(columns(resource)
         .iter()
@@ -149,8 +148,8 @@ fn text(value: Option<&Value>) -> String {
 mod tests {
     use super::*;
 
-    fn raw(json: &str) -> Box<RawValue> {
-        RawValue::from_string(json.to_owned()).unwrap()
+    fn raw(json: &str) -> RawRecord {
+        RawRecord::from_json(json).unwrap()
     }
 
     #[test]

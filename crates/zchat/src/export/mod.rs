@@ -15,10 +15,9 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use serde_json::value::RawValue;
 use zendesk_chat::Client;
 use zendesk_chat::error::RecordError;
-use zendesk_chat::export::{ExportPage, ExportResource, ExportStart};
+use zendesk_chat::export::{ExportPage, ExportResource, ExportStart, RawRecord};
 
 use postgres::PostgresSink;
 pub use progress::Progress;
@@ -228,7 +227,7 @@ fn pages(
     client: &Client,
     args: &ExportArgs,
     start: ExportStart,
-) -> BoxStream<'static, Result<ExportPage<Box<RawValue>>, zendesk_chat::Error>> {
+) -> BoxStream<'static, Result<ExportPage<RawRecord>, zendesk_chat::Error>> {
     let mut export = client.raw_export(args.resource, start).limit(args.limit);
     if args.follow {
         export = export.follow(Duration::from_secs(args.interval.max(1)));
@@ -256,18 +255,18 @@ fn prefetched<T: Send + 'static>(
 /// is in update order, so the rest is later still).
 fn until_filter(
     args: &ExportArgs,
-    records: Vec<Box<RawValue>>,
-) -> anyhow::Result<(Vec<Box<RawValue>>, bool)> {
+    records: Vec<RawRecord>,
+) -> anyhow::Result<(Vec<RawRecord>, bool)> {
     let Some(until) = args.until else {
         return Ok((records, false));
     };
     let field = args.resource.changed_at_field();
     let mut kept = Vec::with_capacity(records.len());
     for record in records {
-        let value: serde_json::Value = serde_json::from_str(record.get())?;
-        let time = value[field]
-            .as_str()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        let time = record
+            .field(field)
+            .and_then(|raw| serde_json::from_str::<String>(raw).ok())
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
         if time.is_some_and(|t| t > until) {
             return Ok((kept, true));
         }

@@ -13,9 +13,8 @@ use chrono::{DateTime, Utc};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Config};
-use serde_json::value::RawValue;
 use zendesk_chat::Timestamp;
-use zendesk_chat::export::ExportResource;
+use zendesk_chat::export::{ExportResource, RawRecord};
 
 use super::sink::{Checkpoint, Sink};
 use super::tables::{self, Cell, Kind};
@@ -110,7 +109,7 @@ impl PostgresSink {
 
     fn write_page_here(
         &mut self,
-        records: &[Box<RawValue>],
+        records: &[RawRecord],
         checkpoint: &Checkpoint,
     ) -> anyhow::Result<()> {
         let table = tables::table(self.resource);
@@ -166,11 +165,7 @@ impl Sink for PostgresSink {
         self.saved.clone()
     }
 
-    fn write_page(
-        &mut self,
-        records: &[Box<RawValue>],
-        checkpoint: &Checkpoint,
-    ) -> anyhow::Result<()> {
+    fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
         off_runtime(|| self.write_page_here(records, checkpoint))
             .context("cannot write the page to PostgreSQL (nothing of it was committed)")
     }
@@ -180,8 +175,8 @@ impl Sink for PostgresSink {
 /// touch a row twice), in page order.
 fn last_version_of_each(
     resource: ExportResource,
-    records: &[Box<RawValue>],
-) -> anyhow::Result<Vec<(Vec<Cell>, &RawValue)>> {
+    records: &[RawRecord],
+) -> anyhow::Result<Vec<(Vec<Cell>, &RawRecord)>> {
     let mut rows = Vec::with_capacity(records.len());
     let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in records {
@@ -191,10 +186,10 @@ fn last_version_of_each(
             _ => anyhow::bail!("a record without a key"),
         };
         match position.get(&key) {
-            Some(&at) => rows[at] = (cells, record.as_ref()),
+            Some(&at) => rows[at] = (cells, record),
             None => {
                 position.insert(key, rows.len());
-                rows.push((cells, record.as_ref()));
+                rows.push((cells, record));
             }
         }
     }
@@ -289,13 +284,13 @@ mod tests {
 
     #[test]
     fn a_page_keeps_the_last_version_of_a_key_in_the_place_of_the_first() {
-        let page: Vec<Box<RawValue>> = [
+        let page: Vec<RawRecord> = [
             r#"{"id": "a", "comment": "old"}"#,
             r#"{"id": "b"}"#,
             r#"{"id": "a", "comment": "new"}"#,
         ]
-        .iter()
-        .map(|json| RawValue::from_string((*json).to_owned()).unwrap())
+        .into_iter()
+        .map(|json| RawRecord::from_json(json).unwrap())
         .collect();
         let rows = last_version_of_each(ExportResource::Chats, &page).unwrap();
         let kept: Vec<&str> = rows.iter().map(|(_, record)| record.get()).collect();

@@ -16,8 +16,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use zendesk_chat::export::ExportCursor;
+use zendesk_chat::export::{ExportCursor, RawRecord};
 
 use super::{columns, tables};
 use zendesk_chat::export::ExportResource;
@@ -54,11 +53,7 @@ pub trait Sink {
     /// Where an earlier run stopped, to resume from.
     fn saved(&self) -> Option<Checkpoint>;
     /// Writes a page's records, then commits them with the checkpoint after the page.
-    fn write_page(
-        &mut self,
-        records: &[Box<RawValue>],
-        checkpoint: &Checkpoint,
-    ) -> anyhow::Result<()>;
+    fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()>;
 }
 
 /// The output format of a file or standard output.
@@ -178,11 +173,7 @@ impl Sink for FileSink {
         self.saved.as_ref().map(|s| s.checkpoint.clone())
     }
 
-    fn write_page(
-        &mut self,
-        records: &[Box<RawValue>],
-        checkpoint: &Checkpoint,
-    ) -> anyhow::Result<()> {
+    fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
         let mut text = Vec::with_capacity(records.iter().map(|r| r.get().len() + 1).sum());
         match self.format {
             Format::Jsonl => {
@@ -299,11 +290,7 @@ impl Sink for SqliteSink {
         self.saved.clone()
     }
 
-    fn write_page(
-        &mut self,
-        records: &[Box<RawValue>],
-        checkpoint: &Checkpoint,
-    ) -> anyhow::Result<()> {
+    fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
         let transaction = self.connection.transaction()?;
         {
             let mut upsert = transaction.prepare_cached(&tables::sqlite_upsert(self.resource))?;

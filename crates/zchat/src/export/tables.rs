@@ -2,11 +2,9 @@
 //! (SQLite and PostgreSQL): a key, a few typed columns to query by, and the record's raw JSON,
 //! which keeps everything.
 
-use anyhow::Context;
-use serde_json::Value;
-use serde_json::value::RawValue;
+use anyhow::{Context, bail};
 
-use zendesk_chat::export::ExportResource;
+use zendesk_chat::export::{ExportResource, RawRecord};
 
 /// What a typed column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,78 +119,48 @@ pub enum Cell {
     Bool(Option<bool>),
 }
 
-/// The fields of a record that the typed columns hold (of any resource), each kept as the JSON
-/// text it was sent as, so that reading them skips the rest of the record without decoding it.
-#[derive(serde::Deserialize)]
-struct ColumnFields<'a> {
-    #[serde(borrow)]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, rename = "type")]
-    kind: Option<&'a RawValue>,
-    #[serde(borrow)]
-    timestamp: Option<&'a RawValue>,
-    #[serde(borrow)]
-    update_timestamp: Option<&'a RawValue>,
-    #[serde(borrow)]
-    deleted: Option<&'a RawValue>,
-    #[serde(borrow)]
-    agent_id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    start_time: Option<&'a RawValue>,
-    #[serde(borrow)]
-    status: Option<&'a RawValue>,
-    #[serde(borrow)]
-    department_id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    attribution: Option<&'a RawValue>,
-    #[serde(borrow)]
-    field_name: Option<&'a RawValue>,
-}
-
-/// A field's value when it is a string.
-fn string(field: Option<&RawValue>) -> Option<String> {
-    match field.map(|raw| serde_json::from_str::<Value>(raw.get())) {
-        Some(Ok(Value::String(text))) => Some(text),
-        _ => None,
-    }
+/// A field's value when it is a string (`raw` is the field's JSON text, as
+/// [`RawRecord::field`] gives it).
+fn string(raw: Option<&str>) -> Option<String> {
+    serde_json::from_str::<String>(raw?).ok()
 }
 
 /// A field's value when it is an integer.
-fn integer(field: Option<&RawValue>) -> Option<i64> {
-    field.and_then(|raw| raw.get().parse::<i64>().ok())
+fn integer(raw: Option<&str>) -> Option<i64> {
+    raw?.parse::<i64>().ok()
 }
 
 /// A field's value as a key: a string as it is, anything else as its JSON text.
-fn key_part(field: Option<&RawValue>) -> Option<String> {
-    let raw = field?;
-    Some(match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::String(text)) => text,
-        _ => raw.get().to_owned(),
-    })
+fn key_part(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    Some(string(Some(raw)).unwrap_or_else(|| raw.to_owned()))
 }
 
-/// The typed columns' values of a record, in the order of its [`Table`]'s columns; an error for
-/// a record that is not an object or has no key.
-pub fn cells(resource: ExportResource, record: &RawValue) -> anyhow::Result<Vec<Cell>> {
-    let fields: ColumnFields = serde_json::from_str(record.get())
-        .with_context(|| format!("a record that is not a JSON object: {}", excerpt(record)))?;
-    let id = key_part(fields.id);
+/// The typed columns' values of a record, in the order of its [`Table`]'s columns, read from the
+/// fields the split of its page located (no second parse of the record); an error for a record
+/// that is not an object or has no key.
+pub fn cells(resource: ExportResource, record: &RawRecord) -> anyhow::Result<Vec<Cell>> {
+    if !record.get().starts_with('{') {
+        bail!("a record that is not a JSON object: {}", excerpt(record));
+    }
+    let field = |name| record.field(name);
+    let id = key_part(field("id"));
     let required_id = |what: &str| {
         id.clone()
             .with_context(|| format!("{what} without an id: {}", excerpt(record)))
     };
     Ok(match resource {
         ExportResource::Chats => {
-            let deleted = match fields.deleted.map(RawValue::get) {
+            let deleted = match field("deleted") {
                 Some("true") => Some(true),
                 Some("false") => Some(false),
                 _ => None,
             };
             vec![
                 Cell::Text(Some(required_id("a chat")?)),
-                Cell::Text(string(fields.kind)),
-                Cell::Time(string(fields.timestamp)),
-                Cell::Time(string(fields.update_timestamp)),
+                Cell::Text(string(field("type"))),
+                Cell::Time(string(field("timestamp"))),
+                Cell::Time(string(field("update_timestamp"))),
                 Cell::Bool(deleted),
             ]
         }
@@ -200,47 +168,45 @@ pub fn cells(resource: ExportResource, record: &RawValue) -> anyhow::Result<Vec<
             // Timespans have no id: an agent has one span starting at a given instant.
             let id = format!(
                 "{}:{}",
-                key_part(fields.agent_id).unwrap_or_default(),
-                key_part(fields.start_time).unwrap_or_default()
+                key_part(field("agent_id")).unwrap_or_default(),
+                key_part(field("start_time")).unwrap_or_default()
             );
             vec![
                 Cell::Text(Some(id)),
-                Cell::Integer(integer(fields.agent_id)),
-                Cell::Time(string(fields.start_time)),
-                Cell::Text(string(fields.status)),
+                Cell::Integer(integer(field("agent_id"))),
+                Cell::Time(string(field("start_time"))),
+                Cell::Text(string(field("status"))),
             ]
         }
         ExportResource::AgentEvents => vec![
             Cell::Text(Some(required_id("an agent event")?)),
-            Cell::Integer(integer(fields.agent_id)),
-            Cell::Time(string(fields.timestamp)),
-            Cell::Text(string(fields.field_name)),
+            Cell::Integer(integer(field("agent_id"))),
+            Cell::Time(string(field("timestamp"))),
+            Cell::Text(string(field("field_name"))),
         ],
         ExportResource::Conversions => {
-            let chat_id = fields
-                .attribution
-                .and_then(|attribution| serde_json::from_str::<Value>(attribution.get()).ok())
-                .and_then(|attribution| {
-                    attribution
-                        .get("chat_id")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                });
+            #[derive(serde::Deserialize)]
+            struct Attribution {
+                chat_id: Option<String>,
+            }
+            let chat_id = field("attribution")
+                .and_then(|raw| serde_json::from_str::<Attribution>(raw).ok())
+                .and_then(|attribution| attribution.chat_id);
             vec![
                 Cell::Text(Some(required_id("a conversion")?)),
-                Cell::Time(string(fields.timestamp)),
+                Cell::Time(string(field("timestamp"))),
                 Cell::Text(chat_id),
             ]
         }
         ExportResource::DepartmentEvents => vec![
             Cell::Text(Some(required_id("a department event")?)),
-            Cell::Integer(integer(fields.department_id)),
-            Cell::Time(string(fields.timestamp)),
+            Cell::Integer(integer(field("department_id"))),
+            Cell::Time(string(field("timestamp"))),
         ],
     })
 }
 
-fn excerpt(record: &RawValue) -> String {
+fn excerpt(record: &RawRecord) -> String {
     record.get().chars().take(120).collect()
 }
 
@@ -309,18 +275,22 @@ pub fn sqlite_upsert(resource: ExportResource) -> String {
 /// A record's values for SQLite's upsert: the typed columns, then the raw JSON (borrowed).
 pub fn sqlite_row(
     resource: ExportResource,
-    record: &RawValue,
-) -> anyhow::Result<Vec<rusqlite::types::Value>> {
-    use rusqlite::types::Value as Sql;
-    let mut row: Vec<Sql> = cells(resource, record)?
+    record: &RawRecord,
+) -> anyhow::Result<Vec<rusqlite::types::ToSqlOutput<'_>>> {
+    use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
+    let mut row: Vec<ToSqlOutput<'_>> = cells(resource, record)?
         .into_iter()
-        .map(|cell| match cell {
-            Cell::Text(text) | Cell::Time(text) => text.map_or(Sql::Null, Sql::Text),
-            Cell::Integer(number) => number.map_or(Sql::Null, Sql::Integer),
-            Cell::Bool(flag) => flag.map_or(Sql::Null, |flag| Sql::Integer(i64::from(flag))),
+        .map(|cell| {
+            ToSqlOutput::Owned(match cell {
+                Cell::Text(text) | Cell::Time(text) => text.map_or(Sql::Null, Sql::Text),
+                Cell::Integer(number) => number.map_or(Sql::Null, Sql::Integer),
+                Cell::Bool(flag) => flag.map_or(Sql::Null, |flag| Sql::Integer(i64::from(flag))),
+            })
         })
         .collect();
-    row.push(Sql::Text(record.get().to_owned()));
+    row.push(ToSqlOutput::Borrowed(ValueRef::Text(
+        record.get().as_bytes(),
+    )));
     Ok(row)
 }
 
@@ -384,8 +354,8 @@ pub fn postgres_upsert_from_stage(resource: ExportResource, stage: &str) -> Stri
 mod tests {
     use super::*;
 
-    fn raw(json: &str) -> Box<RawValue> {
-        RawValue::from_string(json.to_owned()).unwrap()
+    fn raw(json: &str) -> RawRecord {
+        RawRecord::from_json(json).unwrap()
     }
 
     #[test]
@@ -457,12 +427,20 @@ mod tests {
 
     #[test]
     fn sqlite_columns_take_what_fits_and_leave_the_rest_null() {
-        use rusqlite::types::Value as Sql;
-        let row = sqlite_row(
-            ExportResource::Chats,
-            &raw(r#"{"id": "c\u0031", "type": "chat", "timestamp": 5, "update_timestamp": "2024-01-01T00:00:00Z", "deleted": true, "history": [{"type": "x"}]}"#),
-        )
-        .unwrap();
+        use rusqlite::types::{ToSqlOutput, Value as Sql};
+        fn values(row: Vec<ToSqlOutput<'_>>) -> Vec<Sql> {
+            row.into_iter()
+                .map(|value| match value {
+                    ToSqlOutput::Owned(value) => value,
+                    ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(text)) => {
+                        Sql::Text(String::from_utf8(text.to_vec()).unwrap())
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        }
+        let chat = r#"{"id": "c\u0031", "type": "chat", "timestamp": 5, "update_timestamp": "2024-01-01T00:00:00Z", "deleted": true, "history": [{"type": "x", "id": "inner"}]}"#;
+        let row = values(sqlite_row(ExportResource::Chats, &raw(chat)).unwrap());
         assert_eq!(row[0], Sql::Text("c1".into()));
         assert_eq!(row[1], Sql::Text("chat".into()));
         assert_eq!(
@@ -472,18 +450,25 @@ mod tests {
         );
         assert_eq!(row[3], Sql::Text("2024-01-01T00:00:00Z".into()));
         assert_eq!(row[4], Sql::Integer(1));
-        let span = sqlite_row(
-            ExportResource::AgentTimeline,
-            &raw(r#"{"agent_id": 42, "start_time": "2018-04-29T10:26:40Z", "status": "online"}"#),
-        )
-        .unwrap();
+        assert_eq!(row[5], Sql::Text(chat.into()), "the record as sent");
+        let span = values(
+            sqlite_row(
+                ExportResource::AgentTimeline,
+                &raw(
+                    r#"{"agent_id": 42, "start_time": "2018-04-29T10:26:40Z", "status": "online"}"#,
+                ),
+            )
+            .unwrap(),
+        );
         assert_eq!(span[0], Sql::Text("42:2018-04-29T10:26:40Z".into()));
         assert_eq!(span[1], Sql::Integer(42));
-        let conversion = sqlite_row(
-            ExportResource::Conversions,
-            &raw(r#"{"id": "v1", "attribution": {"chat_id": "c9"}}"#),
-        )
-        .unwrap();
+        let conversion = values(
+            sqlite_row(
+                ExportResource::Conversions,
+                &raw(r#"{"id": "v1", "attribution": {"chat_id": "c9"}}"#),
+            )
+            .unwrap(),
+        );
         assert_eq!(conversion[2], Sql::Text("c9".into()));
         assert!(sqlite_row(ExportResource::Chats, &raw("[1, 2]")).is_err());
     }

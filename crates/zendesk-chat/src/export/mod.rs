@@ -59,9 +59,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 mod page;
+mod raw;
 mod resource;
 
 use page::{Page, PageInfo, PageSeed};
+pub use raw::RawRecord;
 pub use resource::{
     AgentEvents, AgentTimeline, Chats, Conversions, DepartmentEvents, ExportKind, ExportResource,
     TimeUnit, UnknownExport, decode_raw_items,
@@ -320,7 +322,7 @@ impl<K: ExportKind> Export<K> {
     /// [`failures`](ExportPage::failures), kept whole, and the cursor moves past it.
     pub fn pages(self) -> Paged<ExportPage<K::Item>> {
         let resource = self.resource;
-        self.run(move |body| decode_typed_page::<K::Item>(resource, body))
+        self.run(move |body| decode_typed_page::<K::Item>(resource, &body))
     }
 
     /// The items, one at a time (one page in memory). Without a cursor to save, use it for
@@ -377,20 +379,18 @@ impl<K: 'static> Export<K> {
     }
 
     /// The pages, each item exactly as the server sent it (JSON text), for writing records out
-    /// without dropping, renaming or re-typing any field.
-    pub fn raw_pages(self) -> Paged<ExportPage<Box<RawValue>>> {
+    /// without dropping, renaming or re-typing any field. A page is read once: its records are
+    /// views of its body, each knowing where its top-level fields are ([`RawRecord`]).
+    pub fn raw_pages(self) -> Paged<ExportPage<RawRecord>> {
         let resource = self.resource;
         self.run(move |body| {
-            // One pass over the page: the items are delimited, not decoded, then copied out.
-            let page: Page<&RawValue> =
-                decode_seeded(resource.operation(), body, PageSeed::new(resource))?;
-            let items = page.items.into_iter().map(ToOwned::to_owned).collect();
+            let (items, info) = raw::split_page(resource, body)?;
             Ok(Decoded {
                 records: Records {
                     items,
                     failures: Vec::new(),
                 },
-                info: page.info,
+                info,
             })
         })
     }
@@ -398,7 +398,7 @@ impl<K: 'static> Export<K> {
     fn run<T, D>(self, decode_page: D) -> Paged<ExportPage<T>>
     where
         T: Send + 'static,
-        D: Fn(&[u8]) -> Result<Decoded<T>, Error> + Send + Sync + 'static,
+        D: Fn(bytes::Bytes) -> Result<Decoded<T>, Error> + Send + Sync + 'static,
     {
         let state = State::<K, T, D> {
             export: self,
@@ -433,7 +433,7 @@ struct State<K, T, D> {
 
 impl<K, T, D> State<K, T, D>
 where
-    D: Fn(&[u8]) -> Result<Decoded<T>, Error>,
+    D: Fn(bytes::Bytes) -> Result<Decoded<T>, Error>,
 {
     async fn next_page(&mut self) -> Result<ExportPage<T>, Error> {
         if self.cursor.is_none() {
@@ -452,7 +452,7 @@ where
                 tokio::time::sleep(wait).await;
             }
             let body = self.fetch(&cursor).await?;
-            let page = (self.decode_page)(&body)?;
+            let page = (self.decode_page)(body)?;
             let received = page.records.items.len() + page.records.failures.len();
             let count = page.info.count.unwrap_or(received as u64);
             let caught_up = count < u64::from(self.export.limit);
@@ -535,7 +535,7 @@ fn decode_typed_page<T: DeserializeOwned>(
         page.items
             .iter()
             .enumerate()
-            .map(|(index, record)| (format!("{key}[{index}]"), *record)),
+            .map(|(index, record)| (format!("{key}[{index}]"), record.get())),
     ));
     Ok(Decoded {
         records,

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use crate::error::RecordError;
 use crate::operations::{self, Operation};
@@ -114,7 +113,7 @@ impl ExportResource {
     /// The records among `records` (items of this export as JSON text, such as
     /// [`Export::raw_pages`](super::Export::raw_pages) gives) that do not fit the typed model: what
     /// a typed reader would get as [`RecordError`]s.
-    pub fn typed_failures(self, records: &[Box<RawValue>]) -> Vec<RecordError> {
+    pub fn typed_failures(self, records: &[impl AsRef<str>]) -> Vec<RecordError> {
         match self {
             Self::Chats => decode_raw_items::<super::Chats>(records).1,
             Self::AgentTimeline => decode_raw_items::<super::AgentTimeline>(records).1,
@@ -218,7 +217,7 @@ impl ExportKind for DepartmentEvents {
 /// [`Export::raw_pages`](super::Export::raw_pages)) into the generated model: the items that fit,
 /// and a [`RecordError`] for each that does not.
 pub fn decode_raw_items<K: ExportKind>(
-    records: &[Box<RawValue>],
+    records: &[impl AsRef<str>],
 ) -> (Vec<K::Item>, Vec<RecordError>) {
     let key = K::RESOURCE.items_key();
     let decoded = Records::from(decode_each(
@@ -257,13 +256,10 @@ mod tests {
 
     #[test]
     fn typed_failures_name_each_record_that_does_not_fit() {
-        let records: Vec<Box<RawValue>> = [
+        let records = [
             r#"{"type": "chat", "id": "a"}"#,
             r#"{"type": "chat", "id": "b", "rating": 7}"#,
-        ]
-        .iter()
-        .map(|text| RawValue::from_string((*text).to_owned()).unwrap())
-        .collect();
+        ];
         let failures = ExportResource::Chats.typed_failures(&records);
         assert_eq!(failures.len(), 1);
         assert!(
@@ -271,6 +267,7 @@ mod tests {
             "{}",
             failures[0]
         );
-        assert!(ExportResource::Conversions.typed_failures(&[]).is_empty());
+        let none: [&str; 0] = [];
+        assert!(ExportResource::Conversions.typed_failures(&none).is_empty());
     }
 }

@@ -1,0 +1,526 @@
+//! Records exactly as the server sent them. A page's body is read once, by an iterating JSON
+//! parser (`jiter`) that gives the byte offset of every value: the body becomes one text, and
+//! each record is a view of it that also knows where its top-level fields are. Nothing is copied
+//! per record, and reading a record's `id` or `update_timestamp` needs no second parse.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use jiter::{Jiter, JiterError, Peek};
+use serde_json::value::RawValue;
+
+use super::ExportResource;
+use super::page::PageInfo;
+use crate::Error;
+use crate::call::decode_error;
+use crate::record::raw_value;
+
+/// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
+/// its page, and where its top-level fields are.
+///
+/// Cloning one is cheap (the page's text is shared); the page's text is freed with its last
+/// record.
+///
+/// ```
+/// # async fn run(client: zendesk_chat::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use futures::TryStreamExt;
+/// use zendesk_chat::export::ExportStart;
+///
+/// let mut pages = client.incremental_chats(ExportStart::beginning()).raw_pages();
+/// while let Some(page) = pages.try_next().await? {
+///     for record in &page.items {
+///         let text: &str = record.get(); // the whole record, byte for byte
+///         let id: Option<&str> = record.field("id"); // `"2012.9339545.SJs7biGpcbveH"`, quotes and all
+///         println!("{} bytes, id {id:?}", text.len());
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RawRecord {
+    page: Arc<SplitPage>,
+    index: usize,
+}
+
+impl RawRecord {
+    /// The record's JSON text, exactly as sent.
+    pub fn get(&self) -> &str {
+        self.page.records[self.index].text.of(&self.page.text)
+    }
+
+    /// A record from its JSON text (any JSON value; an object's fields are located), for records
+    /// kept elsewhere, such as a line of a JSON Lines archive. Whitespace around it is dropped.
+    ///
+    /// ```
+    /// let record = zendesk_chat::export::RawRecord::from_json(r#" {"id": "a", "rating": null} "#)?;
+    /// assert_eq!(record.get(), r#"{"id": "a", "rating": null}"#);
+    /// assert_eq!(record.field("rating"), Some("null"));
+    /// assert!(zendesk_chat::export::RawRecord::from_json(r#"{"id": }"#).is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn from_json(text: impl Into<String>) -> Result<Self, serde_json::Error> {
+        use serde::de::Error as _;
+        let text = text.into();
+        if u32::try_from(text.len()).is_err() {
+            return Err(serde_json::Error::custom("a record of more than 4 GiB"));
+        }
+        let mut split = Split::default();
+        let mut splitter = Splitter::new(&text);
+        let read = splitter
+            .json
+            .peek()
+            .map_err(|error| splitter.failure("", error))
+            .and_then(|peek| splitter.record(peek, "", &mut split))
+            .and_then(|()| {
+                splitter
+                    .json
+                    .finish()
+                    .map_err(|error| splitter.failure("", error))
+            });
+        if let Err((_, message)) = read {
+            return Err(serde_json::Error::custom(message));
+        }
+        let page = SplitPage {
+            text,
+            records: split.records,
+            fields: split.fields,
+        };
+        Ok(Self {
+            page: Arc::new(page),
+            index: 0,
+        })
+    }
+
+    /// The JSON text of the value of the record's top-level field `name` (a string keeps its
+    /// quotes and escapes), or `None` when the record has no such field or is not an object.
+    /// Where a record repeats a key, the last one counts, as in `serde_json::Value`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.spans().iter().rev().find_map(|field| {
+            let key = field.key.of(&self.page.text);
+            (unescaped(key) == name).then(|| field.value.of(&self.page.text))
+        })
+    }
+
+    /// The record's top-level fields in the order sent: each key (unescaped) and the JSON text
+    /// of its value. None when the record is not an object.
+    pub fn fields(&self) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
+        let text = &self.page.text;
+        self.spans()
+            .iter()
+            .map(move |field| (unescaped(field.key.of(text)), field.value.of(text)))
+    }
+
+    /// The record as a `serde_json` raw value (a copy of its text).
+    pub fn to_raw_value(&self) -> Box<RawValue> {
+        raw_value(self.get())
+    }
+
+    fn spans(&self) -> &[FieldSpan] {
+        let fields = &self.page.records[self.index].fields;
+        &self.page.fields[fields.start as usize..fields.end as usize]
+    }
+}
+
+impl AsRef<str> for RawRecord {
+    fn as_ref(&self) -> &str {
+        self.get()
+    }
+}
+
+impl fmt::Display for RawRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl fmt::Debug for RawRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawRecord")
+            .field(&format_args!("{}", self.get()))
+            .finish()
+    }
+}
+
+impl PartialEq for RawRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for RawRecord {}
+
+/// A key as written between its quotes, with its escapes resolved.
+fn unescaped(key: &str) -> Cow<'_, str> {
+    if !key.contains('\\') {
+        return Cow::Borrowed(key);
+    }
+    // The parser checked the escapes; a key it passed always reads back.
+    serde_json::from_str::<String>(&format!("\"{key}\"")).map_or(Cow::Borrowed(key), Cow::Owned)
+}
+
+/// A stretch of a page's text, by byte offsets (a page is at most 4 GiB; larger ones are refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The span of `range`; the text's length was checked to fit in a `u32`.
+    fn new(range: Range<usize>) -> Self {
+        Self {
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    fn of(self, text: &str) -> &str {
+        &text[self.start as usize..self.end as usize]
+    }
+}
+
+/// A top-level field of a record: its key as written (between the quotes) and its value's text.
+#[derive(Debug, Clone, Copy)]
+struct FieldSpan {
+    key: Span,
+    value: Span,
+}
+
+/// A record: its text, and its fields as a range of [`SplitPage::fields`].
+#[derive(Debug)]
+struct RecordSpan {
+    text: Span,
+    fields: Span,
+}
+
+/// A page's text and where its records are: what all the records of a page share.
+#[derive(Debug)]
+struct SplitPage {
+    text: String,
+    records: Vec<RecordSpan>,
+    fields: Vec<FieldSpan>,
+}
+
+/// Splits an export page's body into its records (under `resource`'s key; other keys are
+/// skipped) and its frame, reading it once. A body that is not a JSON object with an array (or
+/// `null`) of records there is an error naming where it went wrong.
+pub(super) fn split_page(
+    resource: ExportResource,
+    body: bytes::Bytes,
+) -> Result<(Vec<RawRecord>, PageInfo), Error> {
+    let operation = resource.operation();
+    let text = match String::from_utf8(Vec::from(body)) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let message = format!("the body is not UTF-8 text (at byte {at})");
+            return Err(decode_error(
+                operation,
+                error.as_bytes(),
+                String::new(),
+                message,
+            ));
+        }
+    };
+    if u32::try_from(text.len()).is_err() {
+        let message = format!("a page of {} bytes is more than 4 GiB", text.len());
+        return Err(decode_error(
+            operation,
+            text.as_bytes(),
+            String::new(),
+            message,
+        ));
+    }
+    let split = match Splitter::new(&text).split(resource.items_key()) {
+        Ok(split) => split,
+        Err((path, message)) => {
+            return Err(decode_error(operation, text.as_bytes(), path, message));
+        }
+    };
+    let page = Arc::new(SplitPage {
+        text,
+        records: split.records,
+        fields: split.fields,
+    });
+    let records = (0..page.records.len())
+        .map(|index| RawRecord {
+            page: page.clone(),
+            index,
+        })
+        .collect();
+    Ok((records, split.info))
+}
+
+/// What a split found.
+#[derive(Default)]
+struct Split {
+    records: Vec<RecordSpan>,
+    fields: Vec<FieldSpan>,
+    info: PageInfo,
+}
+
+/// Where a split failed: the path in the body, and why.
+type Failure = (String, String);
+
+/// One pass over a page's text.
+struct Splitter<'j> {
+    text: &'j str,
+    json: Jiter<'j>,
+}
+
+impl<'j> Splitter<'j> {
+    fn new(text: &'j str) -> Self {
+        Self {
+            text,
+            json: Jiter::new(text.as_bytes()),
+        }
+    }
+
+    fn split(mut self, items_key: &str) -> Result<Split, Failure> {
+        let mut split = Split::default();
+        let mut key = self.first_key("")?;
+        while let Some(span) = key {
+            let name = unescaped(span.of(self.text));
+            if name == items_key {
+                split.records.clear();
+                split.fields.clear();
+                self.records(items_key, &mut split)?;
+            } else {
+                let value = self.value(&name)?.of(self.text);
+                let frame = |error: serde_json::Error| (name.to_string(), error.to_string());
+                let info = &mut split.info;
+                match name.as_ref() {
+                    "count" => info.count = serde_json::from_str(value).map_err(frame)?,
+                    "end_id" => info.end_id = serde_json::from_str(value).map_err(frame)?,
+                    "end_time" => info.end_time = serde_json::from_str(value).map_err(frame)?,
+                    "next_page" => info.next_page = serde_json::from_str(value).map_err(frame)?,
+                    _ => {}
+                }
+            }
+            key = self.next_key("")?;
+        }
+        Ok(split)
+    }
+
+    /// The items: an array of records, or `null` for none.
+    fn records(&mut self, items_key: &str, split: &mut Split) -> Result<(), Failure> {
+        match self.json.peek().map_err(|e| self.failure(items_key, e))? {
+            Peek::Null => self
+                .json
+                .known_null()
+                .map_err(|e| self.failure(items_key, e)),
+            Peek::Array => {
+                let mut next = self
+                    .json
+                    .known_array()
+                    .map_err(|e| self.failure(items_key, e))?;
+                while let Some(peek) = next {
+                    let path = format!("{items_key}[{}]", split.records.len());
+                    self.record(peek, &path, split)?;
+                    next = self
+                        .json
+                        .array_step()
+                        .map_err(|e| self.failure(items_key, e))?;
+                }
+                Ok(())
+            }
+            _ => Err((
+                items_key.to_owned(),
+                "expected an array of records or null".to_owned(),
+            )),
+        }
+    }
+
+    /// The record that comes next (`peek` tells what it is), with its top-level fields if it is
+    /// an object.
+    fn record(&mut self, peek: Peek, path: &str, split: &mut Split) -> Result<(), Failure> {
+        let start = self.json.current_index();
+        let first_field = split.fields.len();
+        if peek == Peek::Object {
+            self.fields(path, &mut split.fields)?;
+        } else {
+            self.json
+                .known_skip(peek)
+                .map_err(|e| self.failure(path, e))?;
+        }
+        split.records.push(RecordSpan {
+            text: Span::new(start..self.json.current_index()),
+            fields: Span::new(first_field..split.fields.len()),
+        });
+        Ok(())
+    }
+
+    /// A record's top-level fields, each skipped over and located.
+    fn fields(&mut self, path: &str, fields: &mut Vec<FieldSpan>) -> Result<(), Failure> {
+        let mut key = self.first_key(path)?;
+        while let Some(span) = key {
+            let value = self.value(path)?;
+            fields.push(FieldSpan { key: span, value });
+            key = self.next_key(path)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the object that comes next, and gives its first key (`None` when it is empty).
+    fn first_key(&mut self, path: &str) -> Result<Option<Span>, Failure> {
+        match self.json.next_object_bytes() {
+            Ok(key) => Ok(key.map(|key| span_in(self.text, key))),
+            Err(error) => Err(self.failure(path, error)),
+        }
+    }
+
+    /// The object's next key, or `None` at its end.
+    fn next_key(&mut self, path: &str) -> Result<Option<Span>, Failure> {
+        match self.json.next_key_bytes() {
+            Ok(key) => Ok(key.map(|key| span_in(self.text, key))),
+            Err(error) => Err(self.failure(path, error)),
+        }
+    }
+
+    /// Skips over the value that comes next, and gives where it is.
+    fn value(&mut self, path: &str) -> Result<Span, Failure> {
+        let peek = self.json.peek().map_err(|e| self.failure(path, e))?;
+        let start = self.json.current_index();
+        self.json
+            .known_skip(peek)
+            .map_err(|e| self.failure(path, e))?;
+        Ok(Span::new(start..self.json.current_index()))
+    }
+
+    fn failure(&self, path: &str, error: JiterError) -> Failure {
+        let at = self.json.error_position(error.index);
+        let message = format!(
+            "{} at line {} column {}",
+            error.error_type, at.line, at.column
+        );
+        (path.to_owned(), message)
+    }
+}
+
+/// Where `part`, a slice of `text`'s bytes that the parser handed back, is in `text`.
+fn span_in(text: &str, part: &[u8]) -> Span {
+    let start = part.as_ptr() as usize - text.as_ptr() as usize;
+    debug_assert!(start + part.len() <= text.len(), "a slice of the text");
+    Span::new(start..start + part.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(body: &str) -> Result<(Vec<RawRecord>, PageInfo), Error> {
+        split_page(ExportResource::Chats, bytes::Bytes::from(body.to_owned()))
+    }
+
+    #[test]
+    fn each_record_is_its_text_as_sent_and_the_frame_is_read() {
+        let body = r#"{"chats": [ {"id": "a", "x": [1, {"y": "}"}]} ,{ "id" : "b\"" } , 7, "s", null],
+            "count": 5, "end_id": "b", "end_time": 1608613496, "next_page": "https://e/x?start_time=1", "new": {"chats": []}}"#;
+        let (records, info) = split(body).unwrap();
+        let texts: Vec<&str> = records.iter().map(RawRecord::get).collect();
+        assert_eq!(
+            texts,
+            [
+                r#"{"id": "a", "x": [1, {"y": "}"}]}"#,
+                r#"{ "id" : "b\"" }"#,
+                "7",
+                r#""s""#,
+                "null"
+            ]
+        );
+        assert_eq!(info.count, Some(5));
+        assert_eq!(info.end_id.as_deref(), Some("b"));
+        assert!(info.end_time.is_some());
+        assert_eq!(info.next_page.as_deref(), Some("https://e/x?start_time=1"));
+    }
+
+    #[test]
+    fn top_level_fields_are_located_without_a_second_parse() {
+        let body = r#"{"chats": [{"id": "a", "history": [{"id": "inner"}], "type": "chat", "n": -1.5e3, "type": "offline_msg"},
+            {"\u0069d": "escaped key", "t\"q": 1}, [1, 2], {}]}"#;
+        let (records, _) = split(body).unwrap();
+        assert_eq!(records[0].field("id"), Some(r#""a""#));
+        assert_eq!(records[0].field("n"), Some("-1.5e3"));
+        assert_eq!(
+            records[0].field("type"),
+            Some(r#""offline_msg""#),
+            "the last of a repeated key, as serde_json::Value reads it"
+        );
+        assert_eq!(records[0].field("inner"), None);
+        assert_eq!(records[0].fields().count(), 5);
+        assert_eq!(records[1].field("id"), Some(r#""escaped key""#));
+        assert_eq!(records[1].field("t\"q"), Some("1"));
+        let keys: Vec<String> = records[1].fields().map(|(k, _)| k.into_owned()).collect();
+        assert_eq!(keys, ["id", "t\"q"]);
+        assert_eq!(records[2].field("id"), None, "not an object");
+        assert_eq!(records[3].fields().count(), 0);
+    }
+
+    #[test]
+    fn records_outlive_their_page_and_compare_by_text() {
+        let (mut records, _) = split(r#"{"chats": [{"id": "a"}, {"id": "b"}]}"#).unwrap();
+        let second = records.pop().unwrap();
+        drop(records);
+        assert_eq!(second.get(), r#"{"id": "b"}"#);
+        assert_eq!(second.to_raw_value().get(), second.get());
+        assert_eq!(format!("{second:?}"), r#"RawRecord({"id": "b"})"#);
+        assert_eq!(second.to_string(), second.get());
+        let (again, _) = split(r#"{"chats": [{"id": "b"}]}"#).unwrap();
+        assert_eq!(again[0], second);
+    }
+
+    #[test]
+    fn a_page_without_items_or_with_null_items_has_none() {
+        assert!(split(r#"{"count": 0}"#).unwrap().0.is_empty());
+        assert!(
+            split(r#"{"chats": null, "count": 0}"#)
+                .unwrap()
+                .0
+                .is_empty()
+        );
+        assert!(split(r#"{}"#).unwrap().0.is_empty());
+    }
+
+    fn failure(body: &[u8]) -> (String, String) {
+        match split_page(ExportResource::Chats, bytes::Bytes::from(body.to_vec())) {
+            Err(Error::Decode(error)) => (error.path, error.message),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_malformed_body_is_a_decode_error_that_says_where() {
+        let (path, message) = failure(br#"{"chats": [{"id": "a"}, {"id": tru}]}"#);
+        assert_eq!(path, "chats[1]");
+        assert!(message.contains("line 1 column"), "{message}");
+        let (path, _) = failure(br#"{"chats": [{"id": "a"}, {"id": "b""#);
+        assert_eq!(path, "chats[1]", "a body cut in the middle of a record");
+        let (path, _) = failure(br#"{"chats": {"id": "a"}}"#);
+        assert_eq!(path, "chats");
+        let (path, message) = failure(br#"{"count": "many"}"#);
+        assert_eq!(path, "count");
+        assert!(message.contains("invalid type"), "{message}");
+        let (path, _) = failure(b"[1, 2]");
+        assert_eq!(path, "");
+        let (_, message) = failure(b"{\"chats\": [\"\xff\"]}");
+        assert!(message.contains("not UTF-8"), "{message}");
+        let (path, _) = failure(b"");
+        assert_eq!(path, "");
+    }
+
+    #[test]
+    fn invalid_escapes_and_numbers_inside_a_record_are_errors_not_records() {
+        for body in [
+            r#"{"chats": [{"id": "\q"}]}"#,
+            r#"{"chats": [{"id": 01}]}"#,
+            r#"{"chats": [{"id": 1,}]}"#,
+            r#"{"chats": [{"id" 1}]}"#,
+            r#"{"chats": [1,]}"#,
+        ] {
+            let (path, _) = failure(body.as_bytes());
+            assert!(path.starts_with("chats"), "{body}: {path}");
+        }
+    }
+}
