@@ -2,6 +2,7 @@
 //! JSON Lines, CSV or SQLite, resumable.
 
 mod columns;
+mod in_flight;
 pub mod postgres;
 mod progress;
 pub mod sink;
@@ -19,6 +20,7 @@ use zendesk_chat::Client;
 use zendesk_chat::error::RecordError;
 use zendesk_chat::export::{ExportPage, ExportResource, ExportStart, RawRecord};
 
+use in_flight::{Budget, Held, PAGES_IN_FLIGHT_BYTES};
 use postgres::PostgresSink;
 pub use progress::Progress;
 use sink::{Checkpoint, FileSink, Format, Sink, SqliteSink};
@@ -175,19 +177,28 @@ pub async fn run(
                 .context("--since is needed (a date such as 2024-01-31, or Unix seconds) unless resuming a saved export")?,
         ),
     };
-    let mut pages = prefetched(pages(client, args, start));
+    let budget = Budget::new(PAGES_IN_FLIGHT_BYTES);
+    let mut pages = prefetched(pages(client, args, start), budget);
     let mut checks = std::collections::VecDeque::new();
     let started = Instant::now();
     while let Some(page) = pages.recv().await {
         let page = page?;
-        let (records, past_until) = until_filter(args, page.items)?;
+        let (next, caught_up) = (page.next.clone(), page.caught_up);
+        let mut past_until = false;
+        let records = page.map(|page| {
+            let (records, past) = until_filter(args, page.items);
+            past_until = past;
+            records
+        });
+        // Shared by the writing and the typed check; its bytes go back to the budget with the
+        // last of the two.
         let records = Arc::new(records);
         // Checked against the typed models on another thread while the page is written, at
         // most a page behind (so that at most one more page is held for it).
         if !args.no_typed_check {
             checks.push_back(tokio::task::spawn_blocking({
                 let (resource, records) = (args.resource, records.clone());
-                move || resource.typed_failures(&records)
+                move || resource.typed_failures(records.as_slice())
             }));
             while checks.len() > MAX_CHECKS_BEHIND {
                 let check = checks.pop_front().expect("not empty");
@@ -198,7 +209,7 @@ pub async fn run(
         summary.records += records.len() as u64;
         summary.total += records.len() as u64;
         let checkpoint = Checkpoint {
-            cursor: page.next,
+            cursor: next,
             records: summary.total,
             ended_at_until: args.until.filter(|_| past_until),
         };
@@ -208,7 +219,7 @@ pub async fn run(
             summary.records,
             summary.pages,
             started.elapsed(),
-            page.caught_up,
+            caught_up,
         );
         if past_until {
             break;
@@ -235,14 +246,27 @@ fn pages(
     export.raw_pages().boxed()
 }
 
+/// A page of records, holding its bytes of the budget of pages in flight.
+type HeldPage = Held<ExportPage<RawRecord>>;
+
 /// The pages, fetched by a task of their own one page ahead: the next page is on its way while
 /// this one is written. (The next request needs only the cursor, known once a page is read.)
-fn prefetched<T: Send + 'static>(
-    mut pages: BoxStream<'static, T>,
-) -> tokio::sync::mpsc::Receiver<T> {
+/// Each page holds its bytes of `budget` until its records are dropped, and the next request
+/// waits while the budget is spent.
+fn prefetched(
+    mut pages: BoxStream<'static, Result<ExportPage<RawRecord>, zendesk_chat::Error>>,
+    budget: Budget,
+) -> tokio::sync::mpsc::Receiver<Result<HeldPage, zendesk_chat::Error>> {
     let (sender, receiver) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
         while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(page) => {
+                    let bytes = page.items.iter().map(|record| record.get().len()).sum();
+                    Ok(budget.hold(page, bytes).await)
+                }
+                Err(error) => Err(error),
+            };
             if sender.send(page).await.is_err() {
                 break;
             }
@@ -253,12 +277,9 @@ fn prefetched<T: Send + 'static>(
 
 /// The records changed no later than `--until`, and whether the page went past it (the export
 /// is in update order, so the rest is later still).
-fn until_filter(
-    args: &ExportArgs,
-    records: Vec<RawRecord>,
-) -> anyhow::Result<(Vec<RawRecord>, bool)> {
+fn until_filter(args: &ExportArgs, records: Vec<RawRecord>) -> (Vec<RawRecord>, bool) {
     let Some(until) = args.until else {
-        return Ok((records, false));
+        return (records, false);
     };
     let field = args.resource.changed_at_field();
     let mut kept = Vec::with_capacity(records.len());
@@ -268,11 +289,11 @@ fn until_filter(
             .and_then(|raw| serde_json::from_str::<String>(raw).ok())
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
         if time.is_some_and(|t| t > until) {
-            return Ok((kept, true));
+            return (kept, true);
         }
         kept.push(record);
     }
-    Ok((kept, false))
+    (kept, false)
 }
 
 /// `chats.jsonl` → `chats.jsonl.state.json`.
