@@ -96,21 +96,56 @@ where
 {
     let outcomes: Vec<Result<T, Box<RecordError>>> = records
         .into_iter()
-        .map(|(location, raw)| {
-            decode_one::<T>(raw).map_err(|(path, message)| {
-                Box::new(RecordError {
-                    operation: operation.id,
-                    location: location.to_string(),
-                    id: read_id(raw),
-                    path,
-                    message,
-                    raw: raw_value(raw),
-                })
-            })
+        .map(|(location, raw)| decode_located(operation, location, raw))
+        .collect();
+    let failures = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.as_ref().err().map(|failure| &**failure));
+    report(operation, failures, outcomes.len());
+    outcomes
+}
+
+/// The records among `records` that do not fit `T`, as [`decode_each`] would report them; each
+/// one that fits is dropped as soon as it is decoded, so that checking a page never holds it
+/// decoded.
+pub(crate) fn failures_of<'r, T, L>(
+    operation: &'static Operation,
+    records: impl IntoIterator<Item = (L, &'r str)>,
+) -> Vec<RecordError>
+where
+    T: DeserializeOwned,
+    L: fmt::Display,
+{
+    let mut checked = 0;
+    let failures: Vec<RecordError> = records
+        .into_iter()
+        .filter_map(|(location, raw)| {
+            checked += 1;
+            decode_located::<T, L>(operation, location, raw)
+                .err()
+                .map(|failure| *failure)
         })
         .collect();
-    report(operation, &outcomes);
-    outcomes
+    report(operation, failures.iter(), checked);
+    failures
+}
+
+/// One record decoded, or the [`RecordError`] that says where it is and why it does not fit.
+fn decode_located<T: DeserializeOwned, L: fmt::Display>(
+    operation: &'static Operation,
+    location: L,
+    raw: &str,
+) -> Result<T, Box<RecordError>> {
+    decode_one::<T>(raw).map_err(|(path, message)| {
+        Box::new(RecordError {
+            operation: operation.id,
+            location: location.to_string(),
+            id: read_id(raw),
+            path,
+            message,
+            raw: raw_value(raw),
+        })
+    })
 }
 
 /// Decodes one record; only a record that does not fit is read again, to locate the problem.
@@ -148,9 +183,14 @@ pub(crate) fn raw_value(text: &str) -> Box<RawValue> {
     })
 }
 
-fn report<T>(operation: &'static Operation, outcomes: &[Result<T, Box<RecordError>>]) {
+/// Reports each of a page's `failures` (of `total` records) as a `tracing` event, and their count.
+fn report<'a>(
+    operation: &'static Operation,
+    failures: impl Iterator<Item = &'a RecordError>,
+    total: usize,
+) {
     let mut failed = 0;
-    for failure in outcomes.iter().filter_map(|outcome| outcome.as_ref().err()) {
+    for failure in failures {
         failed += 1;
         tracing::warn!(
             target: "zendesk_chat::record",
@@ -167,7 +207,7 @@ fn report<T>(operation: &'static Operation, outcomes: &[Result<T, Box<RecordErro
             target: "zendesk_chat::record",
             operation = operation.id,
             failed_records = failed,
-            decoded_records = outcomes.len() - failed,
+            decoded_records = total - failed,
             "records of a page did not fit their model"
         );
     }

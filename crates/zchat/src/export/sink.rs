@@ -76,7 +76,7 @@ pub struct FileSink {
 }
 
 enum Destination {
-    Stdout(std::io::Stdout),
+    Stdout(BufWriter<std::io::Stdout>),
     File {
         writer: BufWriter<File>,
         length: u64,
@@ -89,7 +89,7 @@ impl FileSink {
         Self {
             resource,
             format,
-            output: Destination::Stdout(std::io::stdout()),
+            output: Destination::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout())),
             state_path: None,
             saved: None,
             csv_header_written: false,
@@ -174,15 +174,16 @@ impl Sink for FileSink {
     }
 
     fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
-        let mut text = Vec::with_capacity(records.iter().map(|r| r.get().len() + 1).sum());
         match self.format {
             Format::Jsonl => {
+                // Straight from the page's text into the output's buffer: no copy of the page.
                 for record in records {
-                    text.extend_from_slice(record.get().as_bytes());
-                    text.push(b'\n');
+                    self.write_all(record.get().as_bytes())?;
+                    self.write_all(b"\n")?;
                 }
             }
             Format::Csv => {
+                let mut text = Vec::new();
                 let mut writer = csv::Writer::from_writer(&mut text);
                 if !self.csv_header_written {
                     writer.write_record(columns::header(self.resource))?;
@@ -192,9 +193,10 @@ impl Sink for FileSink {
                     writer.write_record(columns::row(self.resource, record)?)?;
                 }
                 writer.flush()?;
+                drop(writer);
+                self.write_all(&text)?;
             }
         }
-        self.write_all(&text)?;
         match &mut self.output {
             Destination::Stdout(stdout) => stdout.flush()?,
             Destination::File { writer, length } => {

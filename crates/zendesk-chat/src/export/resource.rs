@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::RecordError;
 use crate::operations::{self, Operation};
-use crate::record::{Records, decode_each};
+use crate::record::{Records, decode_each, failures_of};
 use crate::types;
 
 /// One of the API's incremental exports.
@@ -115,11 +115,11 @@ impl ExportResource {
     /// a typed reader would get as [`RecordError`]s.
     pub fn typed_failures(self, records: &[impl AsRef<str>]) -> Vec<RecordError> {
         match self {
-            Self::Chats => decode_raw_items::<super::Chats>(records).1,
-            Self::AgentTimeline => decode_raw_items::<super::AgentTimeline>(records).1,
-            Self::AgentEvents => decode_raw_items::<super::AgentEvents>(records).1,
-            Self::Conversions => decode_raw_items::<super::Conversions>(records).1,
-            Self::DepartmentEvents => decode_raw_items::<super::DepartmentEvents>(records).1,
+            Self::Chats => failures_in::<super::Chats>(records),
+            Self::AgentTimeline => failures_in::<super::AgentTimeline>(records),
+            Self::AgentEvents => failures_in::<super::AgentEvents>(records),
+            Self::Conversions => failures_in::<super::Conversions>(records),
+            Self::DepartmentEvents => failures_in::<super::DepartmentEvents>(records),
         }
     }
 }
@@ -219,15 +219,29 @@ impl ExportKind for DepartmentEvents {
 pub fn decode_raw_items<K: ExportKind>(
     records: &[impl AsRef<str>],
 ) -> (Vec<K::Item>, Vec<RecordError>) {
-    let key = K::RESOURCE.items_key();
     let decoded = Records::from(decode_each(
         K::RESOURCE.operation(),
-        records
-            .iter()
-            .enumerate()
-            .map(|(index, record)| (format!("{key}[{index}]"), record.as_ref())),
+        located(K::RESOURCE, records),
     ));
     (decoded.items, decoded.failures)
+}
+
+/// The records of export `K` that do not fit its model; those that fit are decoded one at a time
+/// and dropped.
+fn failures_in<K: ExportKind>(records: &[impl AsRef<str>]) -> Vec<RecordError> {
+    failures_of::<K::Item, _>(K::RESOURCE.operation(), located(K::RESOURCE, records))
+}
+
+/// Each record with its place in its page (`chats[3]`).
+fn located(
+    resource: ExportResource,
+    records: &[impl AsRef<str>],
+) -> impl Iterator<Item = (String, &str)> {
+    let key = resource.items_key();
+    records
+        .iter()
+        .enumerate()
+        .map(move |(index, record)| (format!("{key}[{index}]"), record.as_ref()))
 }
 
 #[cfg(test)]
