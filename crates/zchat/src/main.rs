@@ -17,6 +17,7 @@
 //! config file. Errors are one line, with a non-zero exit code; the token is never printed.
 
 mod agent;
+mod allocator;
 mod auth;
 mod backup;
 mod commands;
@@ -95,6 +96,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::return_large_blocks_when_freed();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // A bad value (a date, a number): its first line says it all; clap adds usage and tips.
