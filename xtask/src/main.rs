@@ -55,6 +55,7 @@ const FUZZ_TARGETS: &[&str] = &[
     "server_frames",
     "client_frames",
     "graphql_documents",
+    "raw_records",
 ];
 
 fn main() -> ExitCode {

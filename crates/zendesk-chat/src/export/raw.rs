@@ -2,19 +2,25 @@
 //! parser (`jiter`) that gives the byte offset of every value: the body becomes one text, and
 //! each record is a view of it that also knows where its top-level fields are. Nothing is copied
 //! per record, and reading a record's `id` or `update_timestamp` needs no second parse.
+//!
+//! `jiter` is stricter than `serde_json` in one place: it refuses a `\u` escape of half a
+//! surrogate pair (`"\ud800"`), which JavaScript can produce and `serde_json` skips over. A page
+//! `jiter` refuses is read again by `serde_json`, which takes what the client always took (and
+//! names what it does not take, as before); its records then find a field by reading their own
+//! text when asked.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use jiter::{Jiter, JiterError, Peek};
+use jiter::{Jiter, Peek};
 use serde_json::value::RawValue;
 
 use super::ExportResource;
-use super::page::PageInfo;
+use super::page::{Page, PageInfo, PageSeed};
 use crate::Error;
-use crate::call::decode_error;
+use crate::call::{decode_error, decode_seeded};
 use crate::record::raw_value;
 
 /// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
@@ -71,16 +77,17 @@ impl RawRecord {
         let read = splitter
             .json
             .peek()
-            .map_err(|error| splitter.failure("", error))
-            .and_then(|peek| splitter.record(peek, "", &mut split))
-            .and_then(|()| {
-                splitter
-                    .json
-                    .finish()
-                    .map_err(|error| splitter.failure("", error))
+            .map_err(Refused::from)
+            .and_then(|peek| splitter.record(peek, &mut split))
+            .and_then(|()| Ok(splitter.json.finish()?));
+        if read.is_err() {
+            // What jiter refuses, serde_json may take (see the module docs); its error otherwise.
+            let raw: &RawValue = serde_json::from_str(&text)?;
+            split = Split::default();
+            split.records.push(RecordSpan {
+                text: span_in(&text, raw.get().as_bytes()),
+                fields: None,
             });
-        if let Err((_, message)) = read {
-            return Err(serde_json::Error::custom(message));
         }
         let page = SplitPage {
             text,
@@ -97,7 +104,15 @@ impl RawRecord {
     /// quotes and escapes), or `None` when the record has no such field or is not an object.
     /// Where a record repeats a key, the last one counts, as in `serde_json::Value`.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.spans().iter().rev().find_map(|field| {
+        let Some(spans) = self.spans() else {
+            let fields = fields_by_parsing(self.get());
+            return fields
+                .into_iter()
+                .rev()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value);
+        };
+        spans.iter().rev().find_map(|field| {
             let key = field.key.of(&self.page.text);
             (unescaped(key) == name).then(|| field.value.of(&self.page.text))
         })
@@ -105,11 +120,15 @@ impl RawRecord {
 
     /// The record's top-level fields in the order sent: each key (unescaped) and the JSON text
     /// of its value. None when the record is not an object.
-    pub fn fields(&self) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
+    pub fn fields(&self) -> Vec<(Cow<'_, str>, &str)> {
+        let Some(spans) = self.spans() else {
+            return fields_by_parsing(self.get());
+        };
         let text = &self.page.text;
-        self.spans()
+        spans
             .iter()
-            .map(move |field| (unescaped(field.key.of(text)), field.value.of(text)))
+            .map(|field| (unescaped(field.key.of(text)), field.value.of(text)))
+            .collect()
     }
 
     /// The record as a `serde_json` raw value (a copy of its text).
@@ -117,9 +136,10 @@ impl RawRecord {
         raw_value(self.get())
     }
 
-    fn spans(&self) -> &[FieldSpan] {
-        let fields = &self.page.records[self.index].fields;
-        &self.page.fields[fields.start as usize..fields.end as usize]
+    /// The located fields; `None` for a record of a page `serde_json` read (see the module docs).
+    fn spans(&self) -> Option<&[FieldSpan]> {
+        let fields = self.page.records[self.index].fields?;
+        Some(&self.page.fields[fields.start as usize..fields.end as usize])
     }
 }
 
@@ -188,11 +208,12 @@ struct FieldSpan {
     value: Span,
 }
 
-/// A record: its text, and its fields as a range of [`SplitPage::fields`].
+/// A record: its text, and its fields as a range of [`SplitPage::fields`] (`None` when they were
+/// not located: the page was read by `serde_json`).
 #[derive(Debug)]
 struct RecordSpan {
     text: Span,
-    fields: Span,
+    fields: Option<Span>,
 }
 
 /// A page's text and where its records are: what all the records of a page share.
@@ -235,9 +256,7 @@ pub(super) fn split_page(
     }
     let split = match Splitter::new(&text).split(resource.items_key()) {
         Ok(split) => split,
-        Err((path, message)) => {
-            return Err(decode_error(operation, text.as_bytes(), path, message));
-        }
+        Err(_) => split_by_serde_json(resource, &text)?,
     };
     let page = Arc::new(SplitPage {
         text,
@@ -253,6 +272,83 @@ pub(super) fn split_page(
     Ok((records, split.info))
 }
 
+/// The split of a page `jiter` refused, by `serde_json` (see the module docs): the records are
+/// delimited but their fields not located; an error as the client always reported one.
+fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Error> {
+    let page: Page<&RawValue> = decode_seeded(
+        resource.operation(),
+        text.as_bytes(),
+        PageSeed::new(resource),
+    )?;
+    let records = page
+        .items
+        .iter()
+        .map(|record| RecordSpan {
+            text: span_in(text, record.get().as_bytes()),
+            fields: None,
+        })
+        .collect();
+    Ok(Split {
+        records,
+        fields: Vec::new(),
+        info: page.info,
+    })
+}
+
+/// The top-level fields of `text` (JSON that `serde_json` takes), read with `serde_json`; none
+/// when it is not an object.
+fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
+    struct Fields<'de>(Vec<(Cow<'de, str>, &'de str)>);
+    struct FieldsVisitor;
+    impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+        type Value = Fields<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut fields = Vec::new();
+            while let Some(key) = map.next_key_seed(Key)? {
+                let value: &'de RawValue = map.next_value()?;
+                fields.push((key, value.get()));
+            }
+            Ok(Fields(fields))
+        }
+    }
+    /// A key, borrowed unless it has escapes.
+    struct Key;
+    impl<'de> serde::de::DeserializeSeed<'de> for Key {
+        type Value = Cow<'de, str>;
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_str(self)
+        }
+    }
+    impl<'de> serde::de::Visitor<'de> for Key {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(key))
+        }
+        fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(key.to_owned()))
+        }
+    }
+    if !text.starts_with('{') {
+        return Vec::new();
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde::Deserializer::deserialize_map(&mut deserializer, FieldsVisitor)
+        .map(|fields| fields.0)
+        .unwrap_or_default()
+}
+
 /// What a split found.
 #[derive(Default)]
 struct Split {
@@ -261,8 +357,16 @@ struct Split {
     info: PageInfo,
 }
 
-/// Where a split failed: the path in the body, and why.
-type Failure = (String, String);
+/// `jiter` refused the text (or a frame value did not decode): `serde_json` reads it instead, and
+/// names the problem if there is one.
+#[derive(Debug)]
+struct Refused;
+
+impl From<jiter::JiterError> for Refused {
+    fn from(_: jiter::JiterError) -> Self {
+        Refused
+    }
+}
 
 /// One pass over a page's text.
 struct Splitter<'j> {
@@ -278,19 +382,19 @@ impl<'j> Splitter<'j> {
         }
     }
 
-    fn split(mut self, items_key: &str) -> Result<Split, Failure> {
+    fn split(mut self, items_key: &str) -> Result<Split, Refused> {
         let mut split = Split::default();
-        let mut key = self.first_key("")?;
+        let mut key = self.first_key()?;
         while let Some(span) = key {
             let name = unescaped(span.of(self.text));
             if name == items_key {
                 split.records.clear();
                 split.fields.clear();
-                self.records(items_key, &mut split)?;
+                self.records(&mut split)?;
             } else {
-                let value = self.value(&name)?.of(self.text);
-                let frame = |error: serde_json::Error| (name.to_string(), error.to_string());
+                let value = self.value()?.of(self.text);
                 let info = &mut split.info;
+                let frame = |_| Refused;
                 match name.as_ref() {
                     "count" => info.count = serde_json::from_str(value).map_err(frame)?,
                     "end_id" => info.end_id = serde_json::from_str(value).map_err(frame)?,
@@ -299,103 +403,67 @@ impl<'j> Splitter<'j> {
                     _ => {}
                 }
             }
-            key = self.next_key("")?;
+            key = self.next_key()?;
         }
         Ok(split)
     }
 
     /// The items: an array of records, or `null` for none.
-    fn records(&mut self, items_key: &str, split: &mut Split) -> Result<(), Failure> {
-        match self.json.peek().map_err(|e| self.failure(items_key, e))? {
-            Peek::Null => self
-                .json
-                .known_null()
-                .map_err(|e| self.failure(items_key, e)),
+    fn records(&mut self, split: &mut Split) -> Result<(), Refused> {
+        match self.json.peek()? {
+            Peek::Null => Ok(self.json.known_null()?),
             Peek::Array => {
-                let mut next = self
-                    .json
-                    .known_array()
-                    .map_err(|e| self.failure(items_key, e))?;
+                let mut next = self.json.known_array()?;
                 while let Some(peek) = next {
-                    let path = format!("{items_key}[{}]", split.records.len());
-                    self.record(peek, &path, split)?;
-                    next = self
-                        .json
-                        .array_step()
-                        .map_err(|e| self.failure(items_key, e))?;
+                    self.record(peek, split)?;
+                    next = self.json.array_step()?;
                 }
                 Ok(())
             }
-            _ => Err((
-                items_key.to_owned(),
-                "expected an array of records or null".to_owned(),
-            )),
+            _ => Err(Refused),
         }
     }
 
     /// The record that comes next (`peek` tells what it is), with its top-level fields if it is
     /// an object.
-    fn record(&mut self, peek: Peek, path: &str, split: &mut Split) -> Result<(), Failure> {
+    fn record(&mut self, peek: Peek, split: &mut Split) -> Result<(), Refused> {
         let start = self.json.current_index();
         let first_field = split.fields.len();
         if peek == Peek::Object {
-            self.fields(path, &mut split.fields)?;
+            let mut key = self.first_key()?;
+            while let Some(span) = key {
+                let value = self.value()?;
+                split.fields.push(FieldSpan { key: span, value });
+                key = self.next_key()?;
+            }
         } else {
-            self.json
-                .known_skip(peek)
-                .map_err(|e| self.failure(path, e))?;
+            self.json.known_skip(peek)?;
         }
         split.records.push(RecordSpan {
             text: Span::new(start..self.json.current_index()),
-            fields: Span::new(first_field..split.fields.len()),
+            fields: Some(Span::new(first_field..split.fields.len())),
         });
         Ok(())
     }
 
-    /// A record's top-level fields, each skipped over and located.
-    fn fields(&mut self, path: &str, fields: &mut Vec<FieldSpan>) -> Result<(), Failure> {
-        let mut key = self.first_key(path)?;
-        while let Some(span) = key {
-            let value = self.value(path)?;
-            fields.push(FieldSpan { key: span, value });
-            key = self.next_key(path)?;
-        }
-        Ok(())
-    }
-
     /// Opens the object that comes next, and gives its first key (`None` when it is empty).
-    fn first_key(&mut self, path: &str) -> Result<Option<Span>, Failure> {
-        match self.json.next_object_bytes() {
-            Ok(key) => Ok(key.map(|key| span_in(self.text, key))),
-            Err(error) => Err(self.failure(path, error)),
-        }
+    fn first_key(&mut self) -> Result<Option<Span>, Refused> {
+        let key = self.json.next_object_bytes()?;
+        Ok(key.map(|key| span_in(self.text, key)))
     }
 
     /// The object's next key, or `None` at its end.
-    fn next_key(&mut self, path: &str) -> Result<Option<Span>, Failure> {
-        match self.json.next_key_bytes() {
-            Ok(key) => Ok(key.map(|key| span_in(self.text, key))),
-            Err(error) => Err(self.failure(path, error)),
-        }
+    fn next_key(&mut self) -> Result<Option<Span>, Refused> {
+        let key = self.json.next_key_bytes()?;
+        Ok(key.map(|key| span_in(self.text, key)))
     }
 
     /// Skips over the value that comes next, and gives where it is.
-    fn value(&mut self, path: &str) -> Result<Span, Failure> {
-        let peek = self.json.peek().map_err(|e| self.failure(path, e))?;
+    fn value(&mut self) -> Result<Span, Refused> {
+        let peek = self.json.peek()?;
         let start = self.json.current_index();
-        self.json
-            .known_skip(peek)
-            .map_err(|e| self.failure(path, e))?;
+        self.json.known_skip(peek)?;
         Ok(Span::new(start..self.json.current_index()))
-    }
-
-    fn failure(&self, path: &str, error: JiterError) -> Failure {
-        let at = self.json.error_position(error.index);
-        let message = format!(
-            "{} at line {} column {}",
-            error.error_type, at.line, at.column
-        );
-        (path.to_owned(), message)
     }
 }
 
@@ -449,13 +517,37 @@ mod tests {
             "the last of a repeated key, as serde_json::Value reads it"
         );
         assert_eq!(records[0].field("inner"), None);
-        assert_eq!(records[0].fields().count(), 5);
+        assert_eq!(records[0].fields().len(), 5);
         assert_eq!(records[1].field("id"), Some(r#""escaped key""#));
         assert_eq!(records[1].field("t\"q"), Some("1"));
-        let keys: Vec<String> = records[1].fields().map(|(k, _)| k.into_owned()).collect();
+        let keys: Vec<String> = records[1]
+            .fields()
+            .into_iter()
+            .map(|(k, _)| k.into_owned())
+            .collect();
         assert_eq!(keys, ["id", "t\"q"]);
         assert_eq!(records[2].field("id"), None, "not an object");
-        assert_eq!(records[3].fields().count(), 0);
+        assert_eq!(records[3].fields().len(), 0);
+    }
+
+    #[test]
+    fn half_a_surrogate_pair_escaped_in_a_value_is_kept_as_serde_json_always_kept_it() {
+        // jiter refuses `\ud800`; serde_json skips over it, and the page reads as before.
+        let body = r#"{"chats": [{"id": "a", "msg": "cut \ud83d"}, {"type": "chat", "id": "b", "type": "offline_msg"}], "count": 2}"#;
+        let (records, info) = split(body).unwrap();
+        assert_eq!(info.count, Some(2));
+        assert_eq!(records[0].get(), r#"{"id": "a", "msg": "cut \ud83d"}"#);
+        assert_eq!(records[0].field("id"), Some(r#""a""#));
+        assert_eq!(records[0].field("msg"), Some(r#""cut \ud83d""#));
+        assert_eq!(
+            records[1].field("type"),
+            Some(r#""offline_msg""#),
+            "the last one"
+        );
+        assert_eq!(records[1].fields().len(), 3);
+        let record = RawRecord::from_json(r#"{"msg": "\udc00"}"#).unwrap();
+        assert_eq!(record.field("msg"), Some(r#""\udc00""#));
+        assert_eq!(RawRecord::from_json("[1]").unwrap().field("msg"), None);
     }
 
     #[test]
@@ -503,11 +595,11 @@ mod tests {
         assert_eq!(path, "count");
         assert!(message.contains("invalid type"), "{message}");
         let (path, _) = failure(b"[1, 2]");
-        assert_eq!(path, "");
+        assert_eq!(path, ".", "the whole body");
         let (_, message) = failure(b"{\"chats\": [\"\xff\"]}");
         assert!(message.contains("not UTF-8"), "{message}");
         let (path, _) = failure(b"");
-        assert_eq!(path, "");
+        assert_eq!(path, ".");
     }
 
     #[test]

@@ -1,0 +1,48 @@
+//! A record read as raw JSON (`RawRecord::from_json`, what an export page's split does for each of
+//! its records) agrees with serde_json on any text: it is taken whenever serde_json takes the text
+//! as one JSON value (and beyond serde_json's nesting limit), its text is that value's, and each
+//! of its top-level fields is the object's, the last of a repeated key, as serde_json reads it.
+
+#![no_main]
+
+use std::collections::BTreeMap;
+
+use libfuzzer_sys::fuzz_target;
+use serde_json::value::RawValue;
+use zendesk_chat::export::RawRecord;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ours = RawRecord::from_json(text);
+    let theirs = serde_json::from_str::<&RawValue>(text);
+    let record = match (ours, theirs) {
+        (Ok(record), Ok(raw)) => {
+            assert_eq!(record.get(), raw.get(), "the record's text is the value's");
+            record
+        }
+        (Err(error), Ok(_)) => panic!("serde_json takes {text:?}, the record does not: {error}"),
+        (Ok(record), Err(error)) => {
+            // jiter nests 200 deep, serde_json 128: deeper text is taken by the record only.
+            assert!(
+                error.to_string().contains("recursion limit"),
+                "the record takes {text:?}, serde_json does not: {error}"
+            );
+            record
+        }
+        (Err(_), Err(_)) => return,
+    };
+    let Ok(object) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(record.get()) else {
+        // Not an object, or a key serde_json cannot read as a `String` (half a surrogate pair).
+        return;
+    };
+    let fields = record.fields();
+    let mut keys: Vec<&str> = fields.iter().map(|(key, _)| key.as_ref()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys, object.keys().map(String::as_str).collect::<Vec<_>>());
+    for (key, value) in &object {
+        assert_eq!(record.field(key), Some(value.get()), "field {key:?}");
+    }
+});
