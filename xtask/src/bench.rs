@@ -115,7 +115,7 @@ fn decode(root: &Path) -> anyhow::Result<String> {
          | decoded into | time | vs `Value` | spread |\n|---|---|---|---|\n\
          | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× | {} |\n\
          | `serde_json::Value` | {:.1} ms | 1.00× | |\n\
-         | raw records (`&RawValue`, what `zchat export` writes) | {:.1} ms | {:.2}× | {} |\n",
+         | raw records (`RawRecord`s, what `zchat export` writes; with a copy of the page) | {:.1} ms | {:.2}× | {} |\n",
         report["rounds"],
         number("typed_ms"),
         number("typed_ratio"),

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use super::RawRecord;
+use crate::Error;
 use crate::error::RecordError;
 use crate::operations::{self, Operation};
 use crate::record::{Records, decode_each, failures_of};
@@ -108,6 +110,22 @@ impl ExportResource {
             Self::AgentTimeline => "start_time",
             Self::AgentEvents | Self::Conversions | Self::DepartmentEvents => "timestamp",
         }
+    }
+
+    /// The records of a page of this export that is already at hand (a body saved earlier, or
+    /// fetched some other way), exactly as [`Export::raw_pages`](super::Export::raw_pages) gives
+    /// them: the body read once, each record a view of it with its top-level fields located.
+    ///
+    /// ```
+    /// use zendesk_chat::export::ExportResource;
+    ///
+    /// let body = r#"{"chats": [{"id": "a", "type": "chat"}], "count": 1}"#;
+    /// let records = ExportResource::Chats.raw_records(body)?;
+    /// assert_eq!(records[0].field("type"), Some(r#""chat""#));
+    /// # Ok::<(), zendesk_chat::Error>(())
+    /// ```
+    pub fn raw_records(self, body: impl Into<bytes::Bytes>) -> Result<Vec<RawRecord>, Error> {
+        Ok(super::raw::split_page(self, body.into())?.0)
     }
 
     /// The records among `records` (items of this export as JSON text, such as
