@@ -7,6 +7,9 @@
 //! println!("{}", server.url); // postgresql://postgres@127.0.0.1:PORT/postgres
 //! ```
 
+// No unsafe code in this crate (the workspace only denies it; see the root Cargo.toml).
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -5,9 +5,9 @@
 //! fetched it. glibc's malloc maps a block of 128 KiB or more on its own and returns it when it is
 //! freed, but by default it then raises that threshold to the size of the largest block freed
 //! (up to 32 MiB): from the second page on, pages come from the threads' heaps, which keep what
-//! is freed in them. Measured (`cargo xtask bench`, memory): peak RSS exporting 1,000,000 chats
-//! was 1.34× that of 10,000 (53 MiB against 39); with the threshold fixed, as here, both are
-//! about 33 MiB, and the export is no slower.
+//! is freed in them, and a long export's peak memory grows with the account. With the threshold
+//! fixed, each page's memory goes back when the page is done: memory stays flat, for some system
+//! time spent mapping pages anew (the figures of both: BENCHMARKS.md, "Memory").
 
 /// The size from which glibc maps each allocation on its own and returns it when freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -45,6 +45,9 @@
 //!
 //! [Zendesk Chat Conversations API]: https://developer.zendesk.com/api-reference/live-chat/conversations-api/
 
+// No unsafe code in this crate (the workspace only denies it; see the root Cargo.toml).
+#![forbid(unsafe_code)]
+
 mod calls;
 mod connection;
 pub mod error;

@@ -41,6 +41,9 @@
 //! cannot drift apart. Where the docs leave a behaviour open, the emulator's choice is documented
 //! on the operation (see [`Store`]).
 
+// No unsafe code in this crate (the workspace only denies it; see the root Cargo.toml).
+#![forbid(unsafe_code)]
+
 pub mod conversations;
 mod fake_account;
 mod http;

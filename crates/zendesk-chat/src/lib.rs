@@ -316,6 +316,9 @@
 //! [Zendesk Chat REST API]: https://developer.zendesk.com/api-reference/live-chat/chat-api/
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
+// No unsafe code in this crate (the workspace only denies it; see the root Cargo.toml).
+#![forbid(unsafe_code)]
+
 mod agents;
 mod bans;
 mod batch;

@@ -6,8 +6,8 @@
 //! `jiter` is stricter than `serde_json` in one place: it refuses a `\u` escape of half a
 //! surrogate pair (`"\ud800"`), which JavaScript can produce and `serde_json` skips over. A page
 //! `jiter` refuses is read again by `serde_json`, which takes what the client always took (and
-//! names what it does not take, as before); its records then find a field by reading their own
-//! text when asked.
+//! names what it does not take, as before); jiter then locates the fields of each of its records
+//! but the refused ones, which find a field by reading their own text when asked.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -83,9 +83,11 @@ impl RawRecord {
         if read.is_err() {
             // What jiter refuses, serde_json may take (see the module docs); its error otherwise.
             let raw: &RawValue = serde_json::from_str(&text)?;
+            let span = span_in(&text, raw.get().as_bytes())
+                .ok_or_else(|| serde_json::Error::custom("a record serde_json copied"))?;
             split = Split::default();
             split.records.push(RecordSpan {
-                text: span_in(&text, raw.get().as_bytes()),
+                text: span,
                 fields: None,
             });
         }
@@ -119,7 +121,8 @@ impl RawRecord {
     }
 
     /// The record's top-level fields in the order sent: each key (unescaped) and the JSON text
-    /// of its value. None when the record is not an object.
+    /// of its value. None when the record is not an object, or (for a record `jiter` refused,
+    /// see the [module](self) docs) when one of its keys cannot be read as text.
     pub fn fields(&self) -> Vec<(Cow<'_, str>, &str)> {
         let Some(spans) = self.spans() else {
             return fields_by_parsing(self.get());
@@ -280,19 +283,43 @@ fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Er
         text.as_bytes(),
         PageSeed::new(resource),
     )?;
-    let records = page
-        .items
-        .iter()
-        .map(|record| RecordSpan {
-            text: span_in(text, record.get().as_bytes()),
-            fields: None,
-        })
-        .collect();
-    Ok(Split {
-        records,
-        fields: Vec::new(),
+    let mut split = Split {
         info: page.info,
-    })
+        ..Split::default()
+    };
+    for record in page.items {
+        let Some(span) = span_in(text, record.get().as_bytes()) else {
+            return Err(decode_error(
+                resource.operation(),
+                text.as_bytes(),
+                ".".into(),
+                "serde_json handed back a copy of a record".into(),
+            ));
+        };
+        // Only the records jiter refuses go without their fields located.
+        let fields = locate_fields(span.of(text), span.start, &mut split.fields);
+        split.records.push(RecordSpan { text: span, fields });
+    }
+    Ok(split)
+}
+
+/// The top-level fields of one record (at `offset` in its page's text), located by jiter and
+/// added to `fields`: their range there, or `None` if jiter refuses the record.
+fn locate_fields(record: &str, offset: u32, fields: &mut Vec<FieldSpan>) -> Option<Span> {
+    let mut own = Split::default();
+    let mut splitter = Splitter::new(record);
+    let peek = splitter.json.peek().ok()?;
+    splitter.record(peek, &mut own).ok()?;
+    let shift = |span: Span| Span {
+        start: span.start + offset,
+        end: span.end + offset,
+    };
+    let first = fields.len();
+    fields.extend(own.fields.into_iter().map(|field| FieldSpan {
+        key: shift(field.key),
+        value: shift(field.value),
+    }));
+    Some(Span::new(first..fields.len()))
 }
 
 /// The top-level fields of `text` (JSON that `serde_json` takes), read with `serde_json`; none
@@ -449,13 +476,15 @@ impl<'j> Splitter<'j> {
     /// Opens the object that comes next, and gives its first key (`None` when it is empty).
     fn first_key(&mut self) -> Result<Option<Span>, Refused> {
         let key = self.json.next_object_bytes()?;
-        Ok(key.map(|key| span_in(self.text, key)))
+        key.map(|key| span_in(self.text, key).ok_or(Refused))
+            .transpose()
     }
 
     /// The object's next key, or `None` at its end.
     fn next_key(&mut self) -> Result<Option<Span>, Refused> {
         let key = self.json.next_key_bytes()?;
-        Ok(key.map(|key| span_in(self.text, key)))
+        key.map(|key| span_in(self.text, key).ok_or(Refused))
+            .transpose()
     }
 
     /// Skips over the value that comes next, and gives where it is.
@@ -468,10 +497,12 @@ impl<'j> Splitter<'j> {
 }
 
 /// Where `part`, a slice of `text`'s bytes that the parser handed back, is in `text`.
-fn span_in(text: &str, part: &[u8]) -> Span {
-    let start = part.as_ptr() as usize - text.as_ptr() as usize;
-    debug_assert!(start + part.len() <= text.len(), "a slice of the text");
-    Span::new(start..start + part.len())
+/// `None` if it is not (a parser that handed back a copy): the caller then reads the text another
+/// way rather than trust a wrong place.
+fn span_in(text: &str, part: &[u8]) -> Option<Span> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= text.len()).then(|| Span::new(start..end))
 }
 
 #[cfg(test)]

@@ -124,14 +124,14 @@ impl ExportResource {
     /// assert_eq!(records[0].field("type"), Some(r#""chat""#));
     /// # Ok::<(), zendesk_chat::Error>(())
     /// ```
-    pub fn raw_records(self, body: impl Into<bytes::Bytes>) -> Result<Vec<RawRecord>, Error> {
-        Ok(super::raw::split_page(self, body.into())?.0)
+    pub fn raw_records(self, body: impl Into<Vec<u8>>) -> Result<Vec<RawRecord>, Error> {
+        Ok(super::raw::split_page(self, bytes::Bytes::from(body.into()))?.0)
     }
 
     /// The records among `records` (items of this export as JSON text, such as
     /// [`Export::raw_pages`](super::Export::raw_pages) gives) that do not fit the typed model: what
     /// a typed reader would get as [`RecordError`]s.
-    pub fn typed_failures(self, records: &[impl AsRef<str>]) -> Vec<RecordError> {
+    pub fn typed_failures(self, records: &[RawRecord]) -> Vec<RecordError> {
         match self {
             Self::Chats => failures_in::<super::Chats>(records),
             Self::AgentTimeline => failures_in::<super::AgentTimeline>(records),
@@ -234,9 +234,7 @@ impl ExportKind for DepartmentEvents {
 /// Decodes records of export `K` kept as JSON text (from
 /// [`Export::raw_pages`](super::Export::raw_pages)) into the generated model: the items that fit,
 /// and a [`RecordError`] for each that does not.
-pub fn decode_raw_items<K: ExportKind>(
-    records: &[impl AsRef<str>],
-) -> (Vec<K::Item>, Vec<RecordError>) {
+pub fn decode_raw_items<K: ExportKind>(records: &[RawRecord]) -> (Vec<K::Item>, Vec<RecordError>) {
     let decoded = Records::from(decode_each(
         K::RESOURCE.operation(),
         located(K::RESOURCE, records),
@@ -246,20 +244,20 @@ pub fn decode_raw_items<K: ExportKind>(
 
 /// The records of export `K` that do not fit its model; those that fit are decoded one at a time
 /// and dropped.
-fn failures_in<K: ExportKind>(records: &[impl AsRef<str>]) -> Vec<RecordError> {
+fn failures_in<K: ExportKind>(records: &[RawRecord]) -> Vec<RecordError> {
     failures_of::<K::Item, _>(K::RESOURCE.operation(), located(K::RESOURCE, records))
 }
 
 /// Each record with its place in its page (`chats[3]`).
 fn located(
     resource: ExportResource,
-    records: &[impl AsRef<str>],
+    records: &[RawRecord],
 ) -> impl Iterator<Item = (String, &str)> {
     let key = resource.items_key();
     records
         .iter()
         .enumerate()
-        .map(move |(index, record)| (format!("{key}[{index}]"), record.as_ref()))
+        .map(move |(index, record)| (format!("{key}[{index}]"), record.get()))
 }
 
 #[cfg(test)]
@@ -288,10 +286,13 @@ mod tests {
 
     #[test]
     fn typed_failures_name_each_record_that_does_not_fit() {
-        let records = [
+        let records: Vec<RawRecord> = [
             r#"{"type": "chat", "id": "a"}"#,
             r#"{"type": "chat", "id": "b", "rating": 7}"#,
-        ];
+        ]
+        .into_iter()
+        .map(|text| RawRecord::from_json(text).unwrap())
+        .collect();
         let failures = ExportResource::Chats.typed_failures(&records);
         assert_eq!(failures.len(), 1);
         assert!(
@@ -299,7 +300,6 @@ mod tests {
             "{}",
             failures[0]
         );
-        let none: [&str; 0] = [];
-        assert!(ExportResource::Conversions.typed_failures(&none).is_empty());
+        assert!(ExportResource::Conversions.typed_failures(&[]).is_empty());
     }
 }
