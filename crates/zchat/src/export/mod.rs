@@ -302,3 +302,65 @@ pub fn state_path_for(output: &std::path::Path) -> PathBuf {
     name.push(".state.json");
     output.with_file_name(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// `zchat export`'s options as the command line gives them.
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: ExportArgs,
+    }
+
+    fn args(line: &[&str]) -> ExportArgs {
+        Command::parse_from(std::iter::once("export").chain(line.iter().copied())).args
+    }
+
+    fn page(texts: &[&str]) -> Vec<RawRecord> {
+        texts
+            .iter()
+            .map(|text| RawRecord::from_json(*text).unwrap())
+            .collect()
+    }
+
+    fn ids(records: &[RawRecord]) -> Vec<&str> {
+        records
+            .iter()
+            .map(|record| record.field("id").unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn until_keeps_the_records_changed_by_then_and_stops_at_the_first_later_one() {
+        let args = args(&["chats", "--until", "2024-01-01T00:00:00Z"]);
+        let records = page(&[
+            r#"{"id": "a", "update_timestamp": "2023-12-31T23:59:59Z"}"#,
+            // An escaped key, and a time at the limit: kept.
+            r#"{"id": "b", "update_t\u0069mestamp": "2024-01-01T00:00:00Z"}"#,
+            // A time that is not a string, and no time at all: kept (the archive has them whole).
+            r#"{"id": "c", "update_timestamp": 1704067300}"#,
+            r#"{"id": "d"}"#,
+            // A repeated key counts the last time: later than --until, so the page stops here.
+            r#"{"id": "e", "update_timestamp": "2023-01-01T00:00:00Z", "update_timestamp": "2024-06-01T00:00:00Z"}"#,
+            r#"{"id": "f", "update_timestamp": "2023-01-01T00:00:00Z"}"#,
+        ]);
+        let (kept, past_until) = until_filter(&args, records);
+        assert_eq!(ids(&kept), [r#""a""#, r#""b""#, r#""c""#, r#""d""#]);
+        assert!(past_until);
+    }
+
+    #[test]
+    fn without_until_every_record_is_kept_and_the_export_goes_on() {
+        let records = page(&[
+            r#"{"id": "a", "update_timestamp": "2099-01-01T00:00:00Z"}"#,
+            r#"{"id": "b"}"#,
+        ]);
+        let (kept, past_until) = until_filter(&args(&["chats"]), records);
+        assert_eq!(ids(&kept), [r#""a""#, r#""b""#]);
+        assert!(!past_until);
+    }
+}
