@@ -180,7 +180,12 @@ struct Usage {
     max_rss_kib: u64,
 }
 
+/// Runs `command` under GNU time, once the disk is quiet: what earlier programs wrote is flushed
+/// first (`sync`), so that a program that `fsync`s (zchat, after every page) does not wait for the
+/// writeback of the one before it, which a program that never `fsync`s (the floor) would not.
 fn measure(command: &mut Command, out: &Path) -> anyhow::Result<Usage> {
+    // Best effort: without `sync` the figures are only noisier.
+    let _ = Command::new("sync").status();
     let times = out.join("time.txt");
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
