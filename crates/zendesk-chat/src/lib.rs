@@ -322,6 +322,7 @@
 mod agents;
 mod bans;
 mod batch;
+mod body_buffers;
 mod call;
 mod config;
 mod customize;

@@ -8,6 +8,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::AUTHORIZATION;
 use tracing::Instrument;
 
+use crate::body_buffers;
 use crate::call::{record_attempt, record_wait};
 use crate::customize::{attempt_timeout_override, retry_policy_override};
 use crate::error::describe_transport;
@@ -189,7 +190,18 @@ async fn send_whole(
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let body = match response.content_length() {
+        // A large body (an export page) goes into a buffer a page hands back when it is done.
+        Some(length) if length >= body_buffers::POOLED_FROM_BYTES => {
+            let mut buffer = body_buffers::take(length as usize);
+            let mut response = response;
+            while let Some(chunk) = response.chunk().await? {
+                buffer.extend_from_slice(&chunk);
+            }
+            bytes::Bytes::from(buffer)
+        }
+        _ => response.bytes().await?,
+    };
     let mut whole = http::Response::new(body);
     *whole.status_mut() = status;
     *whole.version_mut() = version;

@@ -227,6 +227,13 @@ struct SplitPage {
     fields: Vec<FieldSpan>,
 }
 
+impl Drop for SplitPage {
+    /// The page's buffer goes back for the next page's body (`body_buffers`).
+    fn drop(&mut self) {
+        crate::body_buffers::hand_back(std::mem::take(&mut self.text).into_bytes());
+    }
+}
+
 /// Splits an export page's body into its records (under `resource`'s key; other keys are
 /// skipped) and its frame, reading it once. A body that is not a JSON object with an array (or
 /// `null`) of records there is an error naming where it went wrong.
