@@ -6,8 +6,9 @@
 //! freed, but by default it then raises that threshold to the size of the largest block freed
 //! (up to 32 MiB): from the second page on, pages come from the threads' heaps, which keep what
 //! is freed in them, and a long export's peak memory grows with the account. With the threshold
-//! fixed, each page's memory goes back when the page is done: memory stays flat, for some system
-//! time spent mapping pages anew (the figures of both: BENCHMARKS.md, "Memory").
+//! fixed, what a page allocates goes back when the page is done, and memory stays flat. (The page
+//! bodies themselves are reused, not freed: `zendesk-chat`'s `body_buffers`. The figures:
+//! BENCHMARKS.md, "Memory" and "Export throughput".)
 
 /// The size from which glibc maps each allocation on its own and returns it when freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
