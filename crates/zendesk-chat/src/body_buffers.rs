@@ -55,5 +55,12 @@ mod tests {
         assert_eq!(again.as_ptr(), address, "the same allocation");
         hand_back(Vec::with_capacity(16));
         assert!(take(16).capacity() >= 16);
+        let before = kept();
+        hand_back(Vec::with_capacity(16));
+        assert_eq!(kept(), before, "a small buffer is not kept");
+    }
+
+    fn kept() -> usize {
+        BUFFERS.lock().unwrap().len()
     }
 }

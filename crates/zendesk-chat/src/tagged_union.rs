@@ -115,7 +115,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 }
 
 /// A string, borrowed from the input when the input allows it.
-struct Text;
+pub(crate) struct Text;
 
 impl<'de> DeserializeSeed<'de> for Text {
     type Value = Cow<'de, str>;

@@ -19,6 +19,41 @@ pub(super) struct PageInfo {
     pub next_page: Option<String>,
 }
 
+impl PageInfo {
+    /// Reads the value of the page's top-level `key` from `value`: into its field if it is one of
+    /// the frame's, skipped otherwise.
+    pub fn read<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        key: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match key {
+            "count" => self.count = Deserialize::deserialize(value)?,
+            "end_id" => self.end_id = Deserialize::deserialize(value)?,
+            "end_time" => self.end_time = Deserialize::deserialize(value)?,
+            "next_page" => self.next_page = Deserialize::deserialize(value)?,
+            _ => {
+                IgnoredAny::deserialize(value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One value of the page's frame, read by [`PageInfo::read`].
+struct FrameValue<'a> {
+    info: &'a mut PageInfo,
+    key: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for FrameValue<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.info.read(self.key, deserializer)
+    }
+}
+
 /// A page: its items (`T` is a model, or `&RawValue` to keep them as sent) and its frame.
 #[derive(Debug)]
 pub(super) struct Page<T> {
@@ -64,15 +99,13 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
         let mut items = None;
         let mut info = PageInfo::default();
         while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                key if key == items_key => items = map.next_value::<Option<Vec<T>>>()?,
-                "count" => info.count = map.next_value()?,
-                "end_id" => info.end_id = map.next_value()?,
-                "end_time" => info.end_time = map.next_value()?,
-                "next_page" => info.next_page = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            if key == items_key {
+                items = map.next_value::<Option<Vec<T>>>()?;
+            } else {
+                map.next_value_seed(FrameValue {
+                    info: &mut info,
+                    key: &key,
+                })?;
             }
         }
         Ok(Page {

@@ -22,6 +22,7 @@ use super::page::{Page, PageInfo, PageSeed};
 use crate::Error;
 use crate::call::{decode_error, decode_seeded};
 use crate::record::raw_value;
+use crate::tagged_union::Text;
 
 /// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
 /// its page, and where its top-level fields are.
@@ -69,7 +70,7 @@ impl RawRecord {
     pub fn from_json(text: impl Into<String>) -> Result<Self, serde_json::Error> {
         use serde::de::Error as _;
         let text = text.into();
-        if u32::try_from(text.len()).is_err() {
+        if !fits_in_spans(&text) {
             return Err(serde_json::Error::custom("a record of more than 4 GiB"));
         }
         let mut split = Split::default();
@@ -190,8 +191,13 @@ struct Span {
     end: u32,
 }
 
+/// Whether `text` is short enough for [`Span`]s (4 GiB); longer texts are refused.
+fn fits_in_spans(text: &str) -> bool {
+    u32::try_from(text.len()).is_ok()
+}
+
 impl Span {
-    /// The span of `range`; the text's length was checked to fit in a `u32`.
+    /// The span of `range`; the text was checked by [`fits_in_spans`].
     fn new(range: Range<usize>) -> Self {
         Self {
             start: range.start as u32,
@@ -255,7 +261,7 @@ pub(super) fn split_page(
             ));
         }
     };
-    if u32::try_from(text.len()).is_err() {
+    if !fits_in_spans(&text) {
         let message = format!("a page of {} bytes is more than 4 GiB", text.len());
         return Err(decode_error(
             operation,
@@ -344,34 +350,11 @@ fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut fields = Vec::new();
-            while let Some(key) = map.next_key_seed(Key)? {
+            while let Some(key) = map.next_key_seed(Text)? {
                 let value: &'de RawValue = map.next_value()?;
                 fields.push((key, value.get()));
             }
             Ok(Fields(fields))
-        }
-    }
-    /// A key, borrowed unless it has escapes.
-    struct Key;
-    impl<'de> serde::de::DeserializeSeed<'de> for Key {
-        type Value = Cow<'de, str>;
-        fn deserialize<D: serde::Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
-            deserializer.deserialize_str(self)
-        }
-    }
-    impl<'de> serde::de::Visitor<'de> for Key {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a key")
-        }
-        fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(key))
-        }
-        fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(key.to_owned()))
         }
     }
     if !text.starts_with('{') {
@@ -427,15 +410,11 @@ impl<'j> Splitter<'j> {
                 self.records(&mut split)?;
             } else {
                 let value = self.value()?.of(self.text);
-                let info = &mut split.info;
-                let frame = |_| Refused;
-                match name.as_ref() {
-                    "count" => info.count = serde_json::from_str(value).map_err(frame)?,
-                    "end_id" => info.end_id = serde_json::from_str(value).map_err(frame)?,
-                    "end_time" => info.end_time = serde_json::from_str(value).map_err(frame)?,
-                    "next_page" => info.next_page = serde_json::from_str(value).map_err(frame)?,
-                    _ => {}
-                }
+                let mut deserializer = serde_json::Deserializer::from_str(value);
+                split
+                    .info
+                    .read(&name, &mut deserializer)
+                    .map_err(|_| Refused)?;
             }
             key = self.next_key()?;
         }
