@@ -18,7 +18,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use zendesk_chat::Client;
 use zendesk_chat::error::RecordError;
-use zendesk_chat::export::{ExportPage, ExportResource, ExportStart, RawRecord};
+use zendesk_chat::export::{ExportPage, ExportResource, ExportStart, FieldLocation, RawRecord};
 
 use in_flight::{Budget, Held, PAGES_IN_FLIGHT_BYTES};
 use postgres::PostgresSink;
@@ -178,7 +178,13 @@ pub async fn run(
         ),
     };
     let budget = Budget::new(PAGES_IN_FLIGHT_BYTES);
-    let mut pages = prefetched(pages(client, args, start), budget);
+    // `--until` reads a field of every record too.
+    let fields = if sink.reads_fields() || args.until.is_some() {
+        FieldLocation::WhileSplitting
+    } else {
+        FieldLocation::OnFirstUse
+    };
+    let mut pages = prefetched(pages(client, args, start, fields), budget);
     let mut checks = std::collections::VecDeque::new();
     let started = Instant::now();
     while let Some(page) = pages.recv().await {
@@ -238,8 +244,12 @@ fn pages(
     client: &Client,
     args: &ExportArgs,
     start: ExportStart,
+    fields: FieldLocation,
 ) -> BoxStream<'static, Result<ExportPage<RawRecord>, zendesk_chat::Error>> {
-    let mut export = client.raw_export(args.resource, start).limit(args.limit);
+    let mut export = client
+        .raw_export(args.resource, start)
+        .limit(args.limit)
+        .locate_fields(fields);
     if args.follow {
         export = export.follow(Duration::from_secs(args.interval.max(1)));
     }

@@ -165,6 +165,10 @@ impl Sink for PostgresSink {
         self.saved.clone()
     }
 
+    fn reads_fields(&self) -> bool {
+        true
+    }
+
     fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
         off_runtime(|| self.write_page_here(records, checkpoint))
             .context("cannot write the page to PostgreSQL (nothing of it was committed)")

@@ -52,6 +52,9 @@ pub struct SavedState {
 pub trait Sink {
     /// Where an earlier run stopped, to resume from.
     fn saved(&self) -> Option<Checkpoint>;
+    /// Whether the sink reads top-level fields of every record (its columns), so that pages
+    /// should have them located as they are split.
+    fn reads_fields(&self) -> bool;
     /// Writes a page's records, then commits them with the checkpoint after the page.
     fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()>;
 }
@@ -173,6 +176,11 @@ impl Sink for FileSink {
         self.saved.as_ref().map(|s| s.checkpoint.clone())
     }
 
+    /// JSON Lines writes the text alone; CSV reads each record whole (`columns::row`).
+    fn reads_fields(&self) -> bool {
+        false
+    }
+
     fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {
         match self.format {
             Format::Jsonl => {
@@ -290,6 +298,10 @@ impl SqliteSink {
 impl Sink for SqliteSink {
     fn saved(&self) -> Option<Checkpoint> {
         self.saved.clone()
+    }
+
+    fn reads_fields(&self) -> bool {
+        true
     }
 
     fn write_page(&mut self, records: &[RawRecord], checkpoint: &Checkpoint) -> anyhow::Result<()> {

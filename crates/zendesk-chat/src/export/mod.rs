@@ -63,7 +63,7 @@ mod raw;
 mod resource;
 
 use page::{Page, PageInfo, PageSeed};
-pub use raw::RawRecord;
+pub use raw::{FieldLocation, RawRecord};
 pub use resource::{
     AgentEvents, AgentTimeline, Chats, Conversions, DepartmentEvents, ExportKind, ExportResource,
     TimeUnit, UnknownExport, decode_raw_items,
@@ -308,6 +308,7 @@ pub struct Export<K> {
     limit: u32,
     fields: Option<Fields>,
     follow: Option<Duration>,
+    field_location: FieldLocation,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -354,6 +355,7 @@ impl<K: 'static> Export<K> {
             limit: EXPORT_MAX_PAGE_SIZE,
             fields: resource.expandable().map(Fields::all),
             follow: None,
+            field_location: FieldLocation::OnFirstUse,
             kind: PhantomData,
         }
     }
@@ -378,13 +380,34 @@ impl<K: 'static> Export<K> {
         self
     }
 
+    /// When [`raw_pages`](Self::raw_pages) locates the top-level fields of each record: on first
+    /// use by default (the page is only split, the cheapest for readers that want the text), or
+    /// while splitting the page, in one pass, for readers that call [`RawRecord::field`] on
+    /// every record.
+    ///
+    /// ```
+    /// # fn run(client: zendesk_chat::Client) {
+    /// use zendesk_chat::export::{ExportResource, ExportStart, FieldLocation};
+    ///
+    /// let rows = client
+    ///     .raw_export(ExportResource::Chats, ExportStart::beginning())
+    ///     .locate_fields(FieldLocation::WhileSplitting)
+    ///     .raw_pages();
+    /// # }
+    /// ```
+    pub fn locate_fields(mut self, when: FieldLocation) -> Self {
+        self.field_location = when;
+        self
+    }
+
     /// The pages, each item exactly as the server sent it (JSON text), for writing records out
-    /// without dropping, renaming or re-typing any field. A page is read once: its records are
-    /// views of its body, each knowing where its top-level fields are ([`RawRecord`]).
+    /// without dropping, renaming or re-typing any field. A page's body is kept whole: its
+    /// records are views of it ([`RawRecord`]), whose fields are located as
+    /// [`locate_fields`](Self::locate_fields) says.
     pub fn raw_pages(self) -> Paged<ExportPage<RawRecord>> {
-        let resource = self.resource;
+        let (resource, fields) = (self.resource, self.field_location);
         self.run(move |body| {
-            let (items, info) = raw::split_page(resource, body)?;
+            let (items, info) = raw::split_page(resource, body, fields)?;
             Ok(Decoded {
                 records: Records {
                     items,

@@ -1,18 +1,22 @@
-//! Records exactly as the server sent them. A page's body is read once, by an iterating JSON
-//! parser (`jiter`) that gives the byte offset of every value: the body becomes one text, and
-//! each record is a view of it that also knows where its top-level fields are. Nothing is copied
-//! per record, and reading a record's `id` or `update_timestamp` needs no second parse.
+//! Records exactly as the server sent them. A page's body becomes one text, and each record a
+//! view of it: nothing is copied per record. A record's top-level fields are located either
+//! while the page is read ([`FieldLocation::WhileSplitting`]: one pass, for readers that look at
+//! fields of every record) or the first time one is asked for ([`FieldLocation::OnFirstUse`]:
+//! the page is only split, which is cheaper for readers that want the text alone).
 //!
-//! `jiter` is stricter than `serde_json` in one place: it refuses a `\u` escape of half a
+//! Two parsers share the work. `serde_json` splits a page into records (its string scanning is
+//! the faster), and names what is wrong with a page it refuses. `jiter`, an iterating parser that
+//! gives the byte offset of every value, splits a page and locates each record's fields in one
+//! pass. `jiter` is stricter than `serde_json` in one place: it refuses a `\u` escape of half a
 //! surrogate pair (`"\ud800"`), which JavaScript can produce and `serde_json` skips over. A page
-//! `jiter` refuses is read again by `serde_json`, which takes what the client always took (and
-//! names what it does not take, as before); jiter then locates the fields of each of its records
-//! but the refused ones, which find a field by reading their own text when asked.
+//! `jiter` refuses is split by `serde_json`, which takes what the client always took; its
+//! records' fields are then located on first use, and a record `jiter` refuses finds a field by
+//! reading its own text (with `serde_json`) when asked.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jiter::{Jiter, Peek};
 use serde_json::value::RawValue;
@@ -87,15 +91,11 @@ impl RawRecord {
             let span = span_in(&text, raw.get().as_bytes())
                 .ok_or_else(|| serde_json::Error::custom("a record serde_json copied"))?;
             split = Split::default();
-            split.records.push(RecordSpan {
-                text: span,
-                fields: None,
-            });
+            split.records.push(RecordSpan::unlocated(span));
         }
         let page = SplitPage {
             text,
             records: split.records,
-            fields: split.fields,
         };
         Ok(Self {
             page: Arc::new(page),
@@ -117,7 +117,7 @@ impl RawRecord {
         };
         spans.iter().rev().find_map(|field| {
             let key = field.key.of(&self.page.text);
-            (unescaped(key) == name).then(|| field.value.of(&self.page.text))
+            key_is(key, name).then(|| field.value.of(&self.page.text))
         })
     }
 
@@ -140,10 +140,14 @@ impl RawRecord {
         raw_value(self.get())
     }
 
-    /// The located fields; `None` for a record of a page `serde_json` read (see the module docs).
+    /// The record's fields, located now if they were not yet; `None` for a record `jiter`
+    /// refuses (see the module docs).
     fn spans(&self) -> Option<&[FieldSpan]> {
-        let fields = self.page.records[self.index].fields?;
-        Some(&self.page.fields[fields.start as usize..fields.end as usize])
+        let record = &self.page.records[self.index];
+        record
+            .fields
+            .get_or_init(|| locate_fields(record.text.of(&self.page.text), record.text.start))
+            .as_deref()
     }
 }
 
@@ -174,6 +178,13 @@ impl PartialEq for RawRecord {
 }
 
 impl Eq for RawRecord {}
+
+/// Whether `key`, as written between its quotes, is `name`. Most keys have no escapes: they are
+/// compared as they are, and a key with an escape in it is always longer than what it stands
+/// for, so only a longer key is unescaped to compare.
+fn key_is(key: &str, name: &str) -> bool {
+    key == name || (key.len() > name.len() && key.contains('\\') && unescaped(key) == name)
+}
 
 /// A key as written between its quotes, with its escapes resolved.
 fn unescaped(key: &str) -> Cow<'_, str> {
@@ -217,12 +228,22 @@ struct FieldSpan {
     value: Span,
 }
 
-/// A record: its text, and its fields as a range of [`SplitPage::fields`] (`None` when they were
-/// not located: the page was read by `serde_json`).
+/// A record: its text, and its top-level fields once located (`None` inside when `jiter`
+/// refuses the record).
 #[derive(Debug)]
 struct RecordSpan {
     text: Span,
-    fields: Option<Span>,
+    fields: OnceLock<Option<Box<[FieldSpan]>>>,
+}
+
+impl RecordSpan {
+    /// A record whose fields are located on first use.
+    fn unlocated(text: Span) -> Self {
+        Self {
+            text,
+            fields: OnceLock::new(),
+        }
+    }
 }
 
 /// A page's text and where its records are: what all the records of a page share.
@@ -230,7 +251,17 @@ struct RecordSpan {
 struct SplitPage {
     text: String,
     records: Vec<RecordSpan>,
-    fields: Vec<FieldSpan>,
+}
+
+/// When the top-level fields of a page's records are located (see the [module](self) docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldLocation {
+    /// While the page is split, in the same pass: for readers that look at the fields of every
+    /// record (columns of a table, say). Splitting takes about half as long again.
+    WhileSplitting,
+    /// The first time one of a record's fields is asked for, by reading that record again: for
+    /// readers that want the text alone, or the fields of a few records.
+    OnFirstUse,
 }
 
 impl Drop for SplitPage {
@@ -246,6 +277,7 @@ impl Drop for SplitPage {
 pub(super) fn split_page(
     resource: ExportResource,
     body: bytes::Bytes,
+    fields: FieldLocation,
 ) -> Result<(Vec<RawRecord>, PageInfo), Error> {
     let operation = resource.operation();
     let text = match String::from_utf8(Vec::from(body)) {
@@ -270,14 +302,16 @@ pub(super) fn split_page(
             message,
         ));
     }
-    let split = match Splitter::new(&text).split(resource.items_key()) {
-        Ok(split) => split,
-        Err(_) => split_by_serde_json(resource, &text)?,
+    let split = match fields {
+        FieldLocation::WhileSplitting => match Splitter::new(&text).split(resource.items_key()) {
+            Ok(split) => split,
+            Err(Refused) => split_by_serde_json(resource, &text)?,
+        },
+        FieldLocation::OnFirstUse => split_by_serde_json(resource, &text)?,
     };
     let page = Arc::new(SplitPage {
         text,
         records: split.records,
-        fields: split.fields,
     });
     let records = (0..page.records.len())
         .map(|index| RawRecord {
@@ -288,8 +322,8 @@ pub(super) fn split_page(
     Ok((records, split.info))
 }
 
-/// The split of a page `jiter` refused, by `serde_json` (see the module docs): the records are
-/// delimited but their fields not located; an error as the client always reported one.
+/// A page split by `serde_json` (see the module docs): the records are delimited, their fields
+/// located on first use; an error as the client always reported one.
 fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Error> {
     let page: Page<&RawValue> = decode_seeded(
         resource.operation(),
@@ -309,30 +343,26 @@ fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Er
                 "serde_json handed back a copy of a record".into(),
             ));
         };
-        // Only the records jiter refuses go without their fields located.
-        let fields = locate_fields(span.of(text), span.start, &mut split.fields);
-        split.records.push(RecordSpan { text: span, fields });
+        split.records.push(RecordSpan::unlocated(span));
     }
     Ok(split)
 }
 
-/// The top-level fields of one record (at `offset` in its page's text), located by jiter and
-/// added to `fields`: their range there, or `None` if jiter refuses the record.
-fn locate_fields(record: &str, offset: u32, fields: &mut Vec<FieldSpan>) -> Option<Span> {
+/// The top-level fields of one record (at `offset` in its page's text), located by jiter, or
+/// `None` if jiter refuses the record.
+fn locate_fields(record: &str, offset: u32) -> Option<Box<[FieldSpan]>> {
     let mut own = Split::default();
     let mut splitter = Splitter::new(record);
     let peek = splitter.json.peek().ok()?;
     splitter.record(peek, &mut own).ok()?;
-    let shift = |span: Span| Span {
-        start: span.start + offset,
-        end: span.end + offset,
-    };
-    let first = fields.len();
-    fields.extend(own.fields.into_iter().map(|field| FieldSpan {
-        key: shift(field.key),
-        value: shift(field.value),
-    }));
-    Some(Span::new(first..fields.len()))
+    let mut located = own.records.pop()?.fields.into_inner().flatten()?;
+    for field in &mut located {
+        for span in [&mut field.key, &mut field.value] {
+            span.start += offset;
+            span.end += offset;
+        }
+    }
+    Some(located)
 }
 
 /// The top-level fields of `text` (JSON that `serde_json` takes), read with `serde_json`; none
@@ -370,6 +400,7 @@ fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
 #[derive(Default)]
 struct Split {
     records: Vec<RecordSpan>,
+    /// The fields of the record being read, before they are boxed with it.
     fields: Vec<FieldSpan>,
     info: PageInfo,
 }
@@ -406,7 +437,6 @@ impl<'j> Splitter<'j> {
             let name = unescaped(span.of(self.text));
             if name == items_key {
                 split.records.clear();
-                split.fields.clear();
                 self.records(&mut split)?;
             } else {
                 let value = self.value()?.of(self.text);
@@ -441,7 +471,7 @@ impl<'j> Splitter<'j> {
     /// an object.
     fn record(&mut self, peek: Peek, split: &mut Split) -> Result<(), Refused> {
         let start = self.json.current_index();
-        let first_field = split.fields.len();
+        split.fields.clear();
         if peek == Peek::Object {
             let mut key = self.first_key()?;
             while let Some(span) = key {
@@ -452,9 +482,10 @@ impl<'j> Splitter<'j> {
         } else {
             self.json.known_skip(peek)?;
         }
+        let fields = Some(split.fields.as_slice().into());
         split.records.push(RecordSpan {
             text: Span::new(start..self.json.current_index()),
-            fields: Some(Span::new(first_field..split.fields.len())),
+            fields: OnceLock::from(fields),
         });
         Ok(())
     }
@@ -495,73 +526,90 @@ fn span_in(text: &str, part: &[u8]) -> Option<Span> {
 mod tests {
     use super::*;
 
+    const BOTH: [FieldLocation; 2] = [FieldLocation::WhileSplitting, FieldLocation::OnFirstUse];
+
+    fn split_with(body: &str, fields: FieldLocation) -> Result<(Vec<RawRecord>, PageInfo), Error> {
+        split_page(
+            ExportResource::Chats,
+            bytes::Bytes::from(body.to_owned()),
+            fields,
+        )
+    }
+
     fn split(body: &str) -> Result<(Vec<RawRecord>, PageInfo), Error> {
-        split_page(ExportResource::Chats, bytes::Bytes::from(body.to_owned()))
+        split_with(body, FieldLocation::WhileSplitting)
     }
 
     #[test]
     fn each_record_is_its_text_as_sent_and_the_frame_is_read() {
         let body = r#"{"chats": [ {"id": "a", "x": [1, {"y": "}"}]} ,{ "id" : "b\"" } , 7, "s", null],
             "count": 5, "end_id": "b", "end_time": 1608613496, "next_page": "https://e/x?start_time=1", "new": {"chats": []}}"#;
-        let (records, info) = split(body).unwrap();
-        let texts: Vec<&str> = records.iter().map(RawRecord::get).collect();
-        assert_eq!(
-            texts,
-            [
-                r#"{"id": "a", "x": [1, {"y": "}"}]}"#,
-                r#"{ "id" : "b\"" }"#,
-                "7",
-                r#""s""#,
-                "null"
-            ]
-        );
-        assert_eq!(info.count, Some(5));
-        assert_eq!(info.end_id.as_deref(), Some("b"));
-        assert!(info.end_time.is_some());
-        assert_eq!(info.next_page.as_deref(), Some("https://e/x?start_time=1"));
+        for fields in BOTH {
+            let (records, info) = split_with(body, fields).unwrap();
+            let texts: Vec<&str> = records.iter().map(RawRecord::get).collect();
+            assert_eq!(
+                texts,
+                [
+                    r#"{"id": "a", "x": [1, {"y": "}"}]}"#,
+                    r#"{ "id" : "b\"" }"#,
+                    "7",
+                    r#""s""#,
+                    "null"
+                ],
+                "{fields:?}"
+            );
+            assert_eq!(info.count, Some(5));
+            assert_eq!(info.end_id.as_deref(), Some("b"));
+            assert!(info.end_time.is_some());
+            assert_eq!(info.next_page.as_deref(), Some("https://e/x?start_time=1"));
+        }
     }
 
     #[test]
-    fn top_level_fields_are_located_without_a_second_parse() {
+    fn top_level_fields_are_located_while_splitting_or_on_first_use() {
         let body = r#"{"chats": [{"id": "a", "history": [{"id": "inner"}], "type": "chat", "n": -1.5e3, "type": "offline_msg"},
             {"\u0069d": "escaped key", "t\"q": 1}, [1, 2], {}]}"#;
-        let (records, _) = split(body).unwrap();
-        assert_eq!(records[0].field("id"), Some(r#""a""#));
-        assert_eq!(records[0].field("n"), Some("-1.5e3"));
-        assert_eq!(
-            records[0].field("type"),
-            Some(r#""offline_msg""#),
-            "the last of a repeated key, as serde_json::Value reads it"
-        );
-        assert_eq!(records[0].field("inner"), None);
-        assert_eq!(records[0].fields().len(), 5);
-        assert_eq!(records[1].field("id"), Some(r#""escaped key""#));
-        assert_eq!(records[1].field("t\"q"), Some("1"));
-        let keys: Vec<String> = records[1]
-            .fields()
-            .into_iter()
-            .map(|(k, _)| k.into_owned())
-            .collect();
-        assert_eq!(keys, ["id", "t\"q"]);
-        assert_eq!(records[2].field("id"), None, "not an object");
-        assert_eq!(records[3].fields().len(), 0);
+        for fields in BOTH {
+            let (records, _) = split_with(body, fields).unwrap();
+            assert_eq!(records[0].field("id"), Some(r#""a""#));
+            assert_eq!(records[0].field("n"), Some("-1.5e3"));
+            assert_eq!(
+                records[0].field("type"),
+                Some(r#""offline_msg""#),
+                "the last of a repeated key, as serde_json::Value reads it"
+            );
+            assert_eq!(records[0].field("inner"), None);
+            assert_eq!(records[0].fields().len(), 5);
+            assert_eq!(records[1].field("id"), Some(r#""escaped key""#));
+            assert_eq!(records[1].field("t\"q"), Some("1"));
+            let keys: Vec<String> = records[1]
+                .fields()
+                .into_iter()
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            assert_eq!(keys, ["id", "t\"q"]);
+            assert_eq!(records[2].field("id"), None, "not an object");
+            assert_eq!(records[3].fields().len(), 0);
+        }
     }
 
     #[test]
     fn half_a_surrogate_pair_escaped_in_a_value_is_kept_as_serde_json_always_kept_it() {
         // jiter refuses `\ud800`; serde_json skips over it, and the page reads as before.
         let body = r#"{"chats": [{"id": "a", "msg": "cut \ud83d"}, {"type": "chat", "id": "b", "type": "offline_msg"}], "count": 2}"#;
-        let (records, info) = split(body).unwrap();
-        assert_eq!(info.count, Some(2));
-        assert_eq!(records[0].get(), r#"{"id": "a", "msg": "cut \ud83d"}"#);
-        assert_eq!(records[0].field("id"), Some(r#""a""#));
-        assert_eq!(records[0].field("msg"), Some(r#""cut \ud83d""#));
-        assert_eq!(
-            records[1].field("type"),
-            Some(r#""offline_msg""#),
-            "the last one"
-        );
-        assert_eq!(records[1].fields().len(), 3);
+        for fields in BOTH {
+            let (records, info) = split_with(body, fields).unwrap();
+            assert_eq!(info.count, Some(2));
+            assert_eq!(records[0].get(), r#"{"id": "a", "msg": "cut \ud83d"}"#);
+            assert_eq!(records[0].field("id"), Some(r#""a""#));
+            assert_eq!(records[0].field("msg"), Some(r#""cut \ud83d""#));
+            assert_eq!(
+                records[1].field("type"),
+                Some(r#""offline_msg""#),
+                "the last one"
+            );
+            assert_eq!(records[1].fields().len(), 3);
+        }
         let record = RawRecord::from_json(r#"{"msg": "\udc00"}"#).unwrap();
         assert_eq!(record.field("msg"), Some(r#""\udc00""#));
         assert_eq!(RawRecord::from_json("[1]").unwrap().field("msg"), None);
@@ -592,11 +640,20 @@ mod tests {
         assert!(split(r#"{}"#).unwrap().0.is_empty());
     }
 
+    /// The error splitting `body` gives, the same whenever its fields are located.
     fn failure(body: &[u8]) -> (String, String) {
-        match split_page(ExportResource::Chats, bytes::Bytes::from(body.to_vec())) {
-            Err(Error::Decode(error)) => (error.path, error.message),
-            other => panic!("expected a decode error, got {other:?}"),
-        }
+        let [first, second] = BOTH.map(|fields| {
+            match split_page(
+                ExportResource::Chats,
+                bytes::Bytes::from(body.to_vec()),
+                fields,
+            ) {
+                Err(Error::Decode(error)) => (error.path, error.message),
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+        });
+        assert_eq!(first, second);
+        first
     }
 
     #[test]

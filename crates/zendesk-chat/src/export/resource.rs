@@ -125,7 +125,12 @@ impl ExportResource {
     /// # Ok::<(), zendesk_chat::Error>(())
     /// ```
     pub fn raw_records(self, body: impl Into<Vec<u8>>) -> Result<Vec<RawRecord>, Error> {
-        Ok(super::raw::split_page(self, bytes::Bytes::from(body.into()))?.0)
+        Ok(super::raw::split_page(
+            self,
+            bytes::Bytes::from(body.into()),
+            super::FieldLocation::WhileSplitting,
+        )?
+        .0)
     }
 
     /// The records among `records` (items of this export as JSON text, such as
