@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use zendesk_chat::export::ExportResource;
+use zendesk_chat::export::{ExportResource, FieldLocation};
 use zendesk_chat::types::IncrementalChatsPage;
 
 fn decode(c: &mut Criterion) {
@@ -20,15 +20,20 @@ fn decode(c: &mut Criterion) {
     group.bench_function("value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&page)).unwrap())
     });
-    group.bench_function("raw_records", |b| {
-        // As `zchat export` splits a page (with a copy of it, as the split takes its body).
-        b.iter(|| {
-            ExportResource::Chats
-                .raw_records(black_box(&page).clone())
-                .unwrap()
-                .len()
-        })
-    });
+    for (name, fields) in [
+        ("raw_records", FieldLocation::OnFirstUse),
+        ("raw_records_with_fields", FieldLocation::WhileSplitting),
+    ] {
+        group.bench_function(name, |b| {
+            // As `zchat export` splits a page (with a copy of it, as the split takes its body).
+            b.iter(|| {
+                ExportResource::Chats
+                    .raw_records(black_box(&page).clone(), fields)
+                    .unwrap()
+                    .len()
+            })
+        });
+    }
     group.finish();
 }
 

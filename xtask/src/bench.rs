@@ -115,7 +115,8 @@ fn decode(root: &Path) -> anyhow::Result<String> {
          | decoded into | time | vs `Value` | spread |\n|---|---|---|---|\n\
          | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× | {} |\n\
          | `serde_json::Value` | {:.1} ms | 1.00× | |\n\
-         | raw records (`RawRecord`s, what `zchat export` writes; with a copy of the page) | {:.1} ms | {:.2}× | {} |\n",
+         | raw records, split only (`RawRecord`s, as `zchat export` reads them for JSON Lines; with a copy of the page) | {:.1} ms | {:.2}× | {} |\n\
+         | raw records with their fields located (as for SQLite) | {:.1} ms | {:.2}× | {} |\n",
         report["rounds"],
         number("typed_ms"),
         number("typed_ratio"),
@@ -124,6 +125,9 @@ fn decode(root: &Path) -> anyhow::Result<String> {
         number("raw_ms"),
         number("raw_ratio"),
         spread("raw_ratio_spread"),
+        number("raw_fields_ms"),
+        number("raw_fields_ratio"),
+        spread("raw_fields_ratio_spread"),
     ))
 }
 

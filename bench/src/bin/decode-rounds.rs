@@ -1,13 +1,13 @@
 //! Decoding a page of 1,000 fully expanded chats into the typed models, into `serde_json::Value`
-//! and into raw records, measured in interleaved rounds: each round times the three on the same
-//! bytes one after the other (in a rotating order), so that the machine's drifting speed on a
-//! shared host weighs on all three alike. Prints, as JSON, each one's median time and the median
+//! and into raw records (split only, and with their fields located), measured in interleaved
+//! rounds: each round times the four on the same bytes one after the other (in a rotating order),
+//! so that the machine's drifting speed on a shared host weighs on all four alike. Prints, as JSON, each one's median time and the median
 //! ratio to `Value` with its spread over the rounds. Run by `cargo xtask bench`.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use zendesk_chat::export::ExportResource;
+use zendesk_chat::export::{ExportResource, FieldLocation};
 use zendesk_chat::types::IncrementalChatsPage;
 
 /// Rounds, and decodes of each kind per round.
@@ -30,11 +30,21 @@ fn value(page: &[u8]) -> usize {
         .map_or(0, Vec::len)
 }
 
-/// The page split into raw records as `zchat export` splits it (`RawRecord`s, their top-level
-/// fields located); the page is copied first, as the split takes the body it is given.
+/// The page split into raw records as `zchat export` splits it for JSON Lines (`RawRecord`s,
+/// fields located on first use); the page is copied first, as the split takes the body it is given.
 fn raw(page: &[u8]) -> usize {
+    raw_records(page, FieldLocation::OnFirstUse)
+}
+
+/// The page split as `zchat export` splits it for SQLite: each record's top-level fields located
+/// in the same pass.
+fn raw_with_fields(page: &[u8]) -> usize {
+    raw_records(page, FieldLocation::WhileSplitting)
+}
+
+fn raw_records(page: &[u8], fields: FieldLocation) -> usize {
     ExportResource::Chats
-        .raw_records(black_box(page).to_vec())
+        .raw_records(black_box(page).to_vec(), fields)
         .expect("the page has chats")
         .len()
 }
@@ -55,11 +65,16 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     let page = zendesk_chat_bench::chats_export_page(1000)?;
-    let kinds: [(&str, Decoder); 3] = [("typed", typed), ("value", value), ("raw", raw)];
+    let kinds: [(&str, Decoder); 4] = [
+        ("typed", typed),
+        ("value", value),
+        ("raw", raw),
+        ("raw_fields", raw_with_fields),
+    ];
     for (name, decode) in kinds {
         anyhow::ensure!(decode(&page) == 1000, "{name} did not read 1,000 chats");
     }
-    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    let mut times = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for round in 0..ROUNDS {
         for step in 0..kinds.len() {
             let kind = (round + step) % kinds.len();
@@ -73,7 +88,7 @@ fn main() -> anyhow::Result<()> {
             .map(|(t, v)| t / v)
             .collect()
     };
-    let (mut typed_ratios, mut raw_ratios) = (ratios(0), ratios(2));
+    let (mut typed_ratios, mut raw_ratios, mut fields_ratios) = (ratios(0), ratios(2), ratios(3));
     let spread = |ratios: &[f64]| {
         let (low, high) = ratios
             .iter()
@@ -90,6 +105,9 @@ fn main() -> anyhow::Result<()> {
         "typed_ratio_spread": spread(&typed_ratios),
         "raw_ratio": median(&mut raw_ratios),
         "raw_ratio_spread": spread(&raw_ratios),
+        "raw_fields_ms": median(&mut times[3].clone()) * 1e3,
+        "raw_fields_ratio": median(&mut fields_ratios),
+        "raw_fields_ratio_spread": spread(&fields_ratios),
     });
     println!("{report}");
     Ok(())

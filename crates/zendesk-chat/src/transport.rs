@@ -191,16 +191,17 @@ async fn send_whole(
     let version = response.version();
     let headers = response.headers().clone();
     let body = match response.content_length() {
-        // A large body (an export page) goes into a buffer a page hands back when it is done.
-        Some(length) if length >= body_buffers::POOLED_FROM_BYTES => {
-            let mut buffer = body_buffers::take(length as usize);
+        Some(length) if length < body_buffers::POOLED_FROM_BYTES as u64 => response.bytes().await?,
+        // Large (an export page), or of unknown length: read so that a large body goes into a
+        // buffer a raw page hands back when it is done (`body_buffers`).
+        announced => {
+            let mut body = body_buffers::Body::new(&body_buffers::POOL, announced);
             let mut response = response;
             while let Some(chunk) = response.chunk().await? {
-                buffer.extend_from_slice(&chunk);
+                body.push(&chunk);
             }
-            bytes::Bytes::from(buffer)
+            body.finish()
         }
-        _ => response.bytes().await?,
     };
     let mut whole = http::Response::new(body);
     *whole.status_mut() = status;

@@ -40,3 +40,21 @@ pub fn response(status: u16, declared_length: usize, body: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// A 200 response with a JSON `body` sent in chunks of `chunk` bytes (`Transfer-Encoding:
+/// chunked`, no `Content-Length`), as a server that streams its answer sends it; `complete: false`
+/// leaves out the last, empty chunk (the connection then closes mid-body).
+pub fn chunked_response(body: &str, chunk: usize, complete: bool) -> Vec<u8> {
+    let mut response = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+        transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+        .to_vec();
+    for part in body.as_bytes().chunks(chunk) {
+        response.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        response.extend_from_slice(part);
+        response.extend_from_slice(b"\r\n");
+    }
+    if complete {
+        response.extend_from_slice(b"0\r\n\r\n");
+    }
+    response
+}

@@ -267,7 +267,7 @@ pub enum FieldLocation {
 impl Drop for SplitPage {
     /// The page's buffer goes back for the next page's body (`body_buffers`).
     fn drop(&mut self) {
-        crate::body_buffers::hand_back(std::mem::take(&mut self.text).into_bytes());
+        crate::body_buffers::POOL.hand_back(std::mem::take(&mut self.text).into_bytes());
     }
 }
 

@@ -114,23 +114,22 @@ impl ExportResource {
 
     /// The records of a page of this export that is already at hand (a body saved earlier, or
     /// fetched some other way), exactly as [`Export::raw_pages`](super::Export::raw_pages) gives
-    /// them: the body read once, each record a view of it with its top-level fields located.
+    /// them: views of the body, their top-level fields located when `fields` says.
     ///
     /// ```
-    /// use zendesk_chat::export::ExportResource;
+    /// use zendesk_chat::export::{ExportResource, FieldLocation};
     ///
     /// let body = r#"{"chats": [{"id": "a", "type": "chat"}], "count": 1}"#;
-    /// let records = ExportResource::Chats.raw_records(body)?;
+    /// let records = ExportResource::Chats.raw_records(body, FieldLocation::OnFirstUse)?;
     /// assert_eq!(records[0].field("type"), Some(r#""chat""#));
     /// # Ok::<(), zendesk_chat::Error>(())
     /// ```
-    pub fn raw_records(self, body: impl Into<Vec<u8>>) -> Result<Vec<RawRecord>, Error> {
-        Ok(super::raw::split_page(
-            self,
-            bytes::Bytes::from(body.into()),
-            super::FieldLocation::WhileSplitting,
-        )?
-        .0)
+    pub fn raw_records(
+        self,
+        body: impl Into<Vec<u8>>,
+        fields: super::FieldLocation,
+    ) -> Result<Vec<RawRecord>, Error> {
+        Ok(super::raw::split_page(self, bytes::Bytes::from(body.into()), fields)?.0)
     }
 
     /// The records among `records` (items of this export as JSON text, such as
