@@ -1,7 +1,10 @@
-//! A record read as raw JSON (`RawRecord::from_json`, what an export page's split does for each of
-//! its records) agrees with serde_json on any text: it is taken exactly when serde_json takes the
+//! A record read as raw JSON (`RawRecord::from_json`, which reads a record the way an export page's
+//! split reads each of its records) agrees with serde_json on any text: it is taken exactly when serde_json takes the
 //! text as one JSON value, its text is that value's, and each of its top-level fields is the
-//! object's, the last of a repeated key, as serde_json reads it.
+//! object's, the last of a repeated key, as serde_json reads it. And a page holding the text as
+//! its records splits the same whenever the fields are located (while splitting, with jiter, or
+//! on first use, after serde_json's split): the same records, the same fields, or an error both
+//! ways.
 
 #![no_main]
 
@@ -9,12 +12,13 @@ use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::value::RawValue;
-use zendesk_chat::export::RawRecord;
+use zendesk_chat::export::{ExportResource, FieldLocation, RawRecord};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    same_split_whenever_fields_are_located(text);
     let ours = RawRecord::from_json(text);
     let theirs = serde_json::from_str::<&RawValue>(text);
     let record = match (ours, theirs) {
@@ -39,3 +43,20 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(record.field(key), Some(value.get()), "field {key:?}");
     }
 });
+
+/// A page with `text` (twice) where its records go, split both ways.
+fn same_split_whenever_fields_are_located(text: &str) {
+    let page = format!(r#"{{"chats": [{text}, {text}], "count": 2}}"#);
+    let [eager, lazy] = [FieldLocation::WhileSplitting, FieldLocation::OnFirstUse]
+        .map(|fields| ExportResource::Chats.raw_records(page.as_str(), fields));
+    match (eager, lazy) {
+        (Ok(eager), Ok(lazy)) => {
+            assert_eq!(eager, lazy, "the same records' texts");
+            for (eager, lazy) in eager.iter().zip(&lazy) {
+                assert_eq!(eager.fields(), lazy.fields(), "{:?}", eager.get());
+            }
+        }
+        (Err(_), Err(_)) => {}
+        (eager, lazy) => panic!("{page:?} split while locating fields: {eager:?}; alone: {lazy:?}"),
+    }
+}

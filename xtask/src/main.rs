@@ -13,7 +13,7 @@ mod bench;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use zendesk_chat_codegen::generated_files::{project_files, stale_files};
 
@@ -81,6 +81,13 @@ fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> anyhow::Result<ExitCod
     } else {
         targets.iter().map(String::as_str).collect()
     };
+    let cargo_fuzz = std::process::Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .current_dir(root.join("fuzz"))
+        .output();
+    if !cargo_fuzz.is_ok_and(|output| output.status.success()) {
+        bail!("`cargo +nightly fuzz` is not available: install it with `cargo install cargo-fuzz`");
+    }
     for target in targets {
         println!("== fuzzing {target} for {seconds} s");
         // The corpus it grows, then seeds it only reads: the client's own GraphQL documents.
@@ -97,7 +104,14 @@ fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> anyhow::Result<ExitCod
             .status()
             .context("running cargo +nightly fuzz (cargo install cargo-fuzz)")?;
         if !status.success() {
-            eprintln!("{target} found a failure: its input is in fuzz/artifacts/{target}/");
+            let artifacts = root.join("fuzz/artifacts").join(target);
+            let found =
+                std::fs::read_dir(&artifacts).is_ok_and(|mut entries| entries.next().is_some());
+            if found {
+                eprintln!("{target} found a failure: its input is in fuzz/artifacts/{target}/");
+            } else {
+                eprintln!("fuzzing {target} failed before it found anything (see above)");
+            }
             return Ok(ExitCode::FAILURE);
         }
     }

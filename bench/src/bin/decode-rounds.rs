@@ -1,8 +1,9 @@
 //! Decoding a page of 1,000 fully expanded chats into the typed models, into `serde_json::Value`
 //! and into raw records (split only, and with their fields located), measured in interleaved
 //! rounds: each round times the four on the same bytes one after the other (in a rotating order),
-//! so that the machine's drifting speed on a shared host weighs on all four alike. Prints, as JSON, each one's median time and the median
-//! ratio to `Value` with its spread over the rounds. Run by `cargo xtask bench`.
+//! so that the machine's drifting speed on a shared host weighs on all four alike. Prints, as
+//! JSON, each one's median time and the median ratio to `Value` with its spread over the rounds.
+//! Run by `cargo xtask bench`.
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -64,11 +64,12 @@ impl Pool {
     }
 }
 
-/// A response body being read chunk by chunk.
+/// A response body being read chunk by chunk. One dropped unfinished (the connection broke)
+/// hands its buffer back.
 pub(crate) struct Body<'p> {
     pool: &'p Pool,
     buffer: Vec<u8>,
-    /// Whether `buffer` came from the pool.
+    /// Whether `buffer` was taken from the pool (new, when the pool had none to give).
     pooled: bool,
 }
 
@@ -104,8 +105,16 @@ impl<'p> Body<'p> {
     }
 
     /// The whole body.
-    pub(crate) fn finish(self) -> bytes::Bytes {
-        bytes::Bytes::from(self.buffer)
+    pub(crate) fn finish(mut self) -> bytes::Bytes {
+        bytes::Bytes::from(std::mem::take(&mut self.buffer))
+    }
+}
+
+impl Drop for Body<'_> {
+    fn drop(&mut self) {
+        if self.pooled {
+            self.pool.hand_back(std::mem::take(&mut self.buffer));
+        }
     }
 }
 
@@ -168,15 +177,23 @@ mod tests {
     fn an_announced_length_reserves_no_more_than_the_pool_keeps() {
         let pool = Pool::new();
         for announced in [u64::MAX, 1 << 40] {
-            let body = Body::new(&pool, Some(announced));
+            let mut body = Body::new(&pool, Some(announced));
             assert!(body.buffer.capacity() <= RESERVED_AT_MOST_BYTES);
-            let read = {
-                let mut body = body;
-                body.push(b"short");
-                body.finish()
-            };
-            assert_eq!(read, "short");
+            body.push(b"short");
+            assert_eq!(body.finish(), "short");
         }
+    }
+
+    #[test]
+    fn a_body_dropped_unfinished_hands_its_buffer_back() {
+        let pool = Pool::new();
+        let address = handed_back(&pool, 4 << 20);
+        let mut body = Body::new(&pool, Some(3 << 20));
+        body.push(b"the first chunk, then the connection broke");
+        drop(body);
+        assert_eq!(kept(&pool), 1);
+        let again = pool.take(1);
+        assert_eq!(again.as_ptr(), address);
     }
 
     #[test]

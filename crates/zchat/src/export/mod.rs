@@ -178,12 +178,7 @@ pub async fn run(
         ),
     };
     let budget = Budget::new(PAGES_IN_FLIGHT_BYTES);
-    // `--until` reads a field of every record too.
-    let fields = if sink.reads_fields() || args.until.is_some() {
-        FieldLocation::WhileSplitting
-    } else {
-        FieldLocation::OnFirstUse
-    };
+    let fields = field_location(sink.reads_fields(), args.until.is_some());
     let mut pages = prefetched(pages(client, args, start, fields), budget);
     let mut checks = std::collections::VecDeque::new();
     let started = Instant::now();
@@ -254,6 +249,16 @@ fn pages(
         export = export.follow(Duration::from_secs(args.interval.max(1)));
     }
     export.raw_pages().boxed()
+}
+
+/// When the records' fields are located: as the pages are split when the sink or `--until`
+/// reads fields of every record, otherwise only if asked (JSON Lines reads none).
+fn field_location(sink_reads_fields: bool, until: bool) -> FieldLocation {
+    if sink_reads_fields || until {
+        FieldLocation::WhileSplitting
+    } else {
+        FieldLocation::OnFirstUse
+    }
 }
 
 /// A page of records, holding its bytes of the budget of pages in flight.
@@ -361,6 +366,19 @@ mod tests {
         let (kept, past_until) = until_filter(&args, records);
         assert_eq!(ids(&kept), [r#""a""#, r#""b""#, r#""c""#, r#""d""#]);
         assert!(past_until);
+    }
+
+    #[test]
+    fn fields_are_located_as_pages_are_split_only_for_sinks_or_until_that_read_them() {
+        use FieldLocation::{OnFirstUse, WhileSplitting};
+        assert_eq!(field_location(false, false), OnFirstUse);
+        assert_eq!(field_location(true, false), WhileSplitting);
+        assert_eq!(field_location(false, true), WhileSplitting);
+        let directory = tempfile::tempdir().unwrap();
+        let sqlite = SqliteSink::open(&directory.path().join("x.sqlite"), ExportResource::Chats);
+        assert!(sqlite.unwrap().reads_fields());
+        let stdout = FileSink::stdout(ExportResource::Chats, Format::Jsonl);
+        assert!(!stdout.reads_fields());
     }
 
     #[test]

@@ -137,7 +137,8 @@ fn key_part(raw: Option<&str>) -> Option<String> {
 }
 
 /// The typed columns' values of a record, in the order of its [`Table`]'s columns, read from the
-/// fields the split of its page located (no second parse of the record); an error for a record
+/// fields the split of its page located (no second parse of the record, as the sinks that call
+/// this ask for them: `Sink::reads_fields`); an error for a record
 /// that is not an object or has no key.
 pub fn cells(resource: ExportResource, record: &RawRecord) -> anyhow::Result<Vec<Cell>> {
     if !record.get().starts_with('{') {

@@ -29,7 +29,7 @@ use crate::record::raw_value;
 use crate::tagged_union::Text;
 
 /// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
-/// its page, and where its top-level fields are.
+/// its page, and where its top-level fields are, once located ([`FieldLocation`]).
 ///
 /// Cloning one is cheap (the page's text is shared); the page's text is freed with its last
 /// record.
@@ -91,7 +91,11 @@ impl RawRecord {
             let span = span_in(&text, raw.get().as_bytes())
                 .ok_or_else(|| serde_json::Error::custom("a record serde_json copied"))?;
             split = Split::default();
-            split.records.push(RecordSpan::unlocated(span));
+            // jiter refused it: its fields are found by parsing when asked (see the module docs).
+            split.records.push(RecordSpan {
+                text: span,
+                fields: OnceLock::from(None),
+            });
         }
         let page = SplitPage {
             text,
@@ -122,8 +126,8 @@ impl RawRecord {
     }
 
     /// The record's top-level fields in the order sent: each key (unescaped) and the JSON text
-    /// of its value. None when the record is not an object, or (for a record `jiter` refused,
-    /// see the [module](self) docs) when one of its keys cannot be read as text.
+    /// of its value. None when the record is not an object, or when one of its keys cannot be
+    /// read as text (a `\u` escape of half a surrogate pair, which JavaScript can produce).
     pub fn fields(&self) -> Vec<(Cow<'_, str>, &str)> {
         let Some(spans) = self.spans() else {
             return fields_by_parsing(self.get());
@@ -180,10 +184,15 @@ impl PartialEq for RawRecord {
 impl Eq for RawRecord {}
 
 /// Whether `key`, as written between its quotes, is `name`. Most keys have no escapes: they are
-/// compared as they are, and a key with an escape in it is always longer than what it stands
-/// for, so only a longer key is unescaped to compare.
+/// compared as they are. A key with an escape in it is always longer than what it stands for, so
+/// it is unescaped only when it is longer than `name` (and never compared as written: `"a\\b"`
+/// is the key `a\b`, not the name `a\\b`).
 fn key_is(key: &str, name: &str) -> bool {
-    key == name || (key.len() > name.len() && key.contains('\\') && unescaped(key) == name)
+    if key.contains('\\') {
+        key.len() > name.len() && unescaped(key) == name
+    } else {
+        key == name
+    }
 }
 
 /// A key as written between its quotes, with its escapes resolved.
@@ -253,11 +262,14 @@ struct SplitPage {
     records: Vec<RecordSpan>,
 }
 
-/// When the top-level fields of a page's records are located (see the [module](self) docs).
+/// When the top-level fields of a raw page's records are located, for [`RawRecord::field`] and
+/// [`RawRecord::fields`]. Either way a record's text is a view of its page, never a copy, and
+/// the answers are the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldLocation {
     /// While the page is split, in the same pass: for readers that look at the fields of every
-    /// record (columns of a table, say). Splitting takes about half as long again.
+    /// record (columns of a table, say). Splitting takes about half as long again as splitting
+    /// alone.
     WhileSplitting,
     /// The first time one of a record's fields is asked for, by reading that record again: for
     /// readers that want the text alone, or the fields of a few records.
@@ -272,7 +284,7 @@ impl Drop for SplitPage {
 }
 
 /// Splits an export page's body into its records (under `resource`'s key; other keys are
-/// skipped) and its frame, reading it once. A body that is not a JSON object with an array (or
+/// skipped) and its frame, locating the records' fields as `fields` says. A body that is not a JSON object with an array (or
 /// `null`) of records there is an error naming where it went wrong.
 pub(super) fn split_page(
     resource: ExportResource,
@@ -303,11 +315,17 @@ pub(super) fn split_page(
         ));
     }
     let split = match fields {
-        FieldLocation::WhileSplitting => match Splitter::new(&text).split(resource.items_key()) {
-            Ok(split) => split,
-            Err(Refused) => split_by_serde_json(resource, &text)?,
-        },
-        FieldLocation::OnFirstUse => split_by_serde_json(resource, &text)?,
+        FieldLocation::WhileSplitting => Splitter::new(&text)
+            .split(resource.items_key())
+            .or_else(|Refused| split_by_serde_json(resource, &text)),
+        FieldLocation::OnFirstUse => split_by_serde_json(resource, &text),
+    };
+    let split = match split {
+        Ok(split) => split,
+        Err(error) => {
+            crate::body_buffers::POOL.hand_back(text.into_bytes());
+            return Err(error);
+        }
     };
     let page = Arc::new(SplitPage {
         text,
@@ -613,6 +631,42 @@ mod tests {
         let record = RawRecord::from_json(r#"{"msg": "\udc00"}"#).unwrap();
         assert_eq!(record.field("msg"), Some(r#""\udc00""#));
         assert_eq!(RawRecord::from_json("[1]").unwrap().field("msg"), None);
+    }
+
+    #[test]
+    fn fields_are_located_while_splitting_only_when_asked_and_otherwise_on_first_use() {
+        let body = r#"{"chats": [{"id": "a"}, {"id": "b"}]}"#;
+        let located = |records: &[RawRecord]| -> Vec<bool> {
+            records
+                .iter()
+                .map(|r| r.page.records[r.index].fields.get().is_some())
+                .collect()
+        };
+        let (eager, _) = split_with(body, FieldLocation::WhileSplitting).unwrap();
+        assert_eq!(located(&eager), [true, true]);
+        let (lazy, _) = split_with(body, FieldLocation::OnFirstUse).unwrap();
+        assert_eq!(located(&lazy), [false, false]);
+        assert_eq!(lazy[1].field("id"), Some(r#""b""#));
+        assert_eq!(located(&lazy), [false, true], "the record asked, alone");
+    }
+
+    #[test]
+    fn a_name_spelled_as_an_escape_is_not_the_key_it_escapes() {
+        // `"a\\b"` is the key `a\b`, `"a\b"` the key `a` and a backspace, `"\u0069d"` the key
+        // `id`: a name is compared with what a key stands for, never with how it is written.
+        let text = r#"{"a\\b": 1, "a\b": 2, "\u0069d": 3}"#;
+        for fields in BOTH {
+            let body = format!(r#"{{"chats": [{text}]}}"#);
+            let (records, _) = split_with(&body, fields).unwrap();
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            for name in [r"a\\b", r"a\b", r"\u0069d", "id"] {
+                assert_eq!(
+                    records[0].field(name).map(|raw| raw.to_owned()),
+                    value.get(name).map(|v| v.to_string()),
+                    "{name:?}, {fields:?}"
+                );
+            }
+        }
     }
 
     #[test]
