@@ -115,7 +115,7 @@ fn decode(root: &Path) -> anyhow::Result<String> {
          | decoded into | time | vs `Value` | spread |\n|---|---|---|---|\n\
          | typed models (`IncrementalChatsPage`) | {:.1} ms | {:.2}× | {} |\n\
          | `serde_json::Value` | {:.1} ms | 1.00× | |\n\
-         | raw records, split only (`RawRecord`s, as `zchat export` reads them for JSON Lines; with a copy of the page) | {:.1} ms | {:.2}× | {} |\n\
+         | raw records, split only (`RawRecord`s, as `zchat export` reads them for JSON Lines; from a copy of the page made beforehand) | {:.1} ms | {:.2}× | {} |\n\
          | raw records with their fields located (as for SQLite) | {:.1} ms | {:.2}× | {} |\n",
         report["rounds"],
         number("typed_ms"),

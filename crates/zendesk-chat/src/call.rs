@@ -292,11 +292,17 @@ pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(
 
 /// Decodes a body with `seed` (a decoder that needs to know something first, such as which key
 /// holds an export's items); an error names the path of the value that does not fit.
-pub(crate) fn decode_seeded<'a, S: serde::de::DeserializeSeed<'a>>(
+pub(crate) fn decode_seeded<'a, S: serde::de::DeserializeSeed<'a> + Clone>(
     operation: &'static Operation,
     body: &'a [u8],
     seed: S,
 ) -> Result<S::Value, Error> {
+    // Without tracking the path first: tracking costs on every value, and most bodies decode.
+    // A body that does not is decoded again, tracked, to say where.
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    if let Ok(value) = seed.clone().deserialize(&mut deserializer) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);

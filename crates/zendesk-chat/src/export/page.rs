@@ -76,6 +76,12 @@ impl<T> PageSeed<T> {
     }
 }
 
+impl<T> Clone for PageSeed<T> {
+    fn clone(&self) -> Self {
+        Self::new(self.resource)
+    }
+}
+
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for PageSeed<T> {
     type Value = Page<T>;
 

@@ -19,6 +19,7 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use jiter::{Jiter, Peek};
+use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 
 use super::ExportResource;
@@ -343,11 +344,17 @@ pub(super) fn split_page(
 /// A page split by `serde_json` (see the module docs): the records are delimited, their fields
 /// located on first use; an error as the client always reported one.
 fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Error> {
-    let page: Page<&RawValue> = decode_seeded(
-        resource.operation(),
-        text.as_bytes(),
-        PageSeed::new(resource),
-    )?;
+    // From the text: serde_json need not check its strings are UTF-8 again. A page that does not
+    // split is decoded again by `decode_seeded`, for an error that says where.
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let page: Page<&RawValue> = match PageSeed::new(resource).deserialize(&mut deserializer) {
+        Ok(page) => page,
+        Err(_) => decode_seeded(
+            resource.operation(),
+            text.as_bytes(),
+            PageSeed::new(resource),
+        )?,
+    };
     let mut split = Split {
         info: page.info,
         ..Split::default()
