@@ -18,7 +18,6 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use jiter::{Jiter, Peek};
 use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 
@@ -28,6 +27,10 @@ use crate::Error;
 use crate::call::{decode_error, decode_seeded};
 use crate::record::raw_value;
 use crate::tagged_union::Text;
+
+mod jiter_split;
+
+use jiter_split::{Refused, Splitter, locate_fields};
 
 /// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
 /// its page, and where its top-level fields are, once located ([`FieldLocation`]).
@@ -184,6 +187,20 @@ impl PartialEq for RawRecord {
 
 impl Eq for RawRecord {}
 
+/// When the top-level fields of a raw page's records are located, for [`RawRecord::field`] and
+/// [`RawRecord::fields`]. Either way a record's text is a view of its page, never a copy, and
+/// the answers are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldLocation {
+    /// While the page is split, in the same pass: for readers that look at the fields of every
+    /// record (columns of a table, say). Splitting takes about half as long again as splitting
+    /// alone.
+    WhileSplitting,
+    /// The first time one of a record's fields is asked for, by reading that record again: for
+    /// readers that want the text alone, or the fields of a few records.
+    OnFirstUse,
+}
+
 /// Whether `key`, as written between its quotes, is `name`. Most keys have no escapes: they are
 /// compared as they are. A key with an escape in it is always longer than what it stands for, so
 /// it is unescaped only when it is longer than `name` (and never compared as written: `"a\\b"`
@@ -263,20 +280,6 @@ struct SplitPage {
     records: Vec<RecordSpan>,
 }
 
-/// When the top-level fields of a raw page's records are located, for [`RawRecord::field`] and
-/// [`RawRecord::fields`]. Either way a record's text is a view of its page, never a copy, and
-/// the answers are the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldLocation {
-    /// While the page is split, in the same pass: for readers that look at the fields of every
-    /// record (columns of a table, say). Splitting takes about half as long again as splitting
-    /// alone.
-    WhileSplitting,
-    /// The first time one of a record's fields is asked for, by reading that record again: for
-    /// readers that want the text alone, or the fields of a few records.
-    OnFirstUse,
-}
-
 impl Drop for SplitPage {
     /// The page's buffer goes back for the next page's body (`body_buffers`).
     fn drop(&mut self) {
@@ -285,8 +288,8 @@ impl Drop for SplitPage {
 }
 
 /// Splits an export page's body into its records (under `resource`'s key; other keys are
-/// skipped) and its frame, locating the records' fields as `fields` says. A body that is not a JSON object with an array (or
-/// `null`) of records there is an error naming where it went wrong.
+/// skipped) and its frame, locating the records' fields as `fields` says. A body that is not a
+/// JSON object with an array (or `null`) of records there is an error naming where it went wrong.
 pub(super) fn split_page(
     resource: ExportResource,
     body: bytes::Bytes,
@@ -373,23 +376,6 @@ fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Er
     Ok(split)
 }
 
-/// The top-level fields of one record (at `offset` in its page's text), located by jiter, or
-/// `None` if jiter refuses the record.
-fn locate_fields(record: &str, offset: u32) -> Option<Box<[FieldSpan]>> {
-    let mut own = Split::default();
-    let mut splitter = Splitter::new(record);
-    let peek = splitter.json.peek().ok()?;
-    splitter.record(peek, &mut own).ok()?;
-    let mut located = own.records.pop()?.fields.into_inner().flatten()?;
-    for field in &mut located {
-        for span in [&mut field.key, &mut field.value] {
-            span.start += offset;
-            span.end += offset;
-        }
-    }
-    Some(located)
-}
-
 /// The top-level fields of `text` (JSON that `serde_json` takes), read with `serde_json`; none
 /// when it is not an object.
 fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
@@ -428,114 +414,6 @@ struct Split {
     /// The fields of the record being read, before they are boxed with it.
     fields: Vec<FieldSpan>,
     info: PageInfo,
-}
-
-/// `jiter` refused the text (or a frame value did not decode): `serde_json` reads it instead, and
-/// names the problem if there is one.
-#[derive(Debug)]
-struct Refused;
-
-impl From<jiter::JiterError> for Refused {
-    fn from(_: jiter::JiterError) -> Self {
-        Refused
-    }
-}
-
-/// One pass over a page's text.
-struct Splitter<'j> {
-    text: &'j str,
-    json: Jiter<'j>,
-}
-
-impl<'j> Splitter<'j> {
-    fn new(text: &'j str) -> Self {
-        Self {
-            text,
-            json: Jiter::new(text.as_bytes()),
-        }
-    }
-
-    fn split(mut self, items_key: &str) -> Result<Split, Refused> {
-        let mut split = Split::default();
-        let mut key = self.first_key()?;
-        while let Some(span) = key {
-            let name = unescaped(span.of(self.text));
-            if name == items_key {
-                split.records.clear();
-                self.records(&mut split)?;
-            } else {
-                let value = self.value()?.of(self.text);
-                let mut deserializer = serde_json::Deserializer::from_str(value);
-                split
-                    .info
-                    .read(&name, &mut deserializer)
-                    .map_err(|_| Refused)?;
-            }
-            key = self.next_key()?;
-        }
-        Ok(split)
-    }
-
-    /// The items: an array of records, or `null` for none.
-    fn records(&mut self, split: &mut Split) -> Result<(), Refused> {
-        match self.json.peek()? {
-            Peek::Null => Ok(self.json.known_null()?),
-            Peek::Array => {
-                let mut next = self.json.known_array()?;
-                while let Some(peek) = next {
-                    self.record(peek, split)?;
-                    next = self.json.array_step()?;
-                }
-                Ok(())
-            }
-            _ => Err(Refused),
-        }
-    }
-
-    /// The record that comes next (`peek` tells what it is), with its top-level fields if it is
-    /// an object.
-    fn record(&mut self, peek: Peek, split: &mut Split) -> Result<(), Refused> {
-        let start = self.json.current_index();
-        split.fields.clear();
-        if peek == Peek::Object {
-            let mut key = self.first_key()?;
-            while let Some(span) = key {
-                let value = self.value()?;
-                split.fields.push(FieldSpan { key: span, value });
-                key = self.next_key()?;
-            }
-        } else {
-            self.json.known_skip(peek)?;
-        }
-        let fields = Some(split.fields.as_slice().into());
-        split.records.push(RecordSpan {
-            text: Span::new(start..self.json.current_index()),
-            fields: OnceLock::from(fields),
-        });
-        Ok(())
-    }
-
-    /// Opens the object that comes next, and gives its first key (`None` when it is empty).
-    fn first_key(&mut self) -> Result<Option<Span>, Refused> {
-        let key = self.json.next_object_bytes()?;
-        key.map(|key| span_in(self.text, key).ok_or(Refused))
-            .transpose()
-    }
-
-    /// The object's next key, or `None` at its end.
-    fn next_key(&mut self) -> Result<Option<Span>, Refused> {
-        let key = self.json.next_key_bytes()?;
-        key.map(|key| span_in(self.text, key).ok_or(Refused))
-            .transpose()
-    }
-
-    /// Skips over the value that comes next, and gives where it is.
-    fn value(&mut self) -> Result<Span, Refused> {
-        let peek = self.json.peek()?;
-        let start = self.json.current_index();
-        self.json.known_skip(peek)?;
-        Ok(Span::new(start..self.json.current_index()))
-    }
 }
 
 /// Where `part`, a slice of `text`'s bytes that the parser handed back, is in `text`.
