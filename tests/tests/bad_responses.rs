@@ -5,7 +5,7 @@
 mod support;
 
 use futures::TryStreamExt;
-use support::raw_server::{chunked_response, response, serve_raw};
+use support::raw_server::{chunked_response, large_export_page, response, serve_raw};
 use zendesk_chat::export::ExportStart;
 use zendesk_chat::{Client, SendError as Error};
 
@@ -106,45 +106,6 @@ async fn nobody_listening_is_a_communication_error() {
         matches!(result, Err(Error::CommunicationError(_))),
         "{result:?}"
     );
-}
-
-/// An incremental chats page of `chats` chats of about 2 KB each (the shape of the export
-/// reference: `chats`, `count`, `end_id`, `end_time`, `next_page`), caught up (fewer than 1,000).
-fn large_export_page(chats: usize) -> (String, Vec<String>) {
-    let records: Vec<String> = (0..chats)
-        .map(|n| {
-            format!(
-                r#"{{"type":"chat","id":"c{n}","update_timestamp":"2024-01-01T00:00:00Z","comment":"{}"}}"#,
-                "x".repeat(2000)
-            )
-        })
-        .collect();
-    let body = format!(
-        r#"{{"chats":[{}],"count":{chats},"end_id":"c{}","end_time":1704067200,"next_page":null}}"#,
-        records.join(","),
-        chats - 1
-    );
-    (body, records)
-}
-
-#[tokio::test]
-async fn a_large_export_page_sent_in_chunks_without_a_length_is_read_whole() {
-    let (body, records) = large_export_page(900);
-    assert!(body.len() > 1 << 20, "large enough for a pooled buffer");
-    let base_url = serve_raw(vec![chunked_response(&body, 8192, true)]).await;
-    let pages: Vec<_> = client(&base_url)
-        .incremental_chats(ExportStart::beginning())
-        .raw_pages()
-        .try_collect()
-        .await
-        .unwrap();
-    let read: Vec<&str> = pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .map(|r| r.get())
-        .collect();
-    assert_eq!(read, records);
-    assert_eq!(pages[0].items[899].field("id"), Some(r#""c899""#));
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use support::emulated::{client_for, export_order, start};
+use support::raw_server::{chunked_response, large_export_page, serve_raw};
 use wiremock::MockServer;
 use zendesk_chat::export::{ExportCursor, ExportResource, ExportStart};
 use zendesk_chat::{Client, Error, Fields, RetryPolicy, types};
@@ -277,6 +278,31 @@ async fn raw_pages_give_each_record_exactly_as_sent() {
         .flat_map(|p| p.items.iter().map(|r| r.get()))
         .collect();
     assert_eq!(records, odd);
+}
+
+#[tokio::test]
+async fn a_large_export_page_sent_in_chunks_without_a_length_is_read_whole() {
+    let (body, records) = large_export_page(900);
+    assert!(body.len() > 1 << 20, "large enough for a pooled buffer");
+    let base_url = serve_raw(vec![chunked_response(&body, 8192, true)]).await;
+    let client = Client::builder()
+        .base_url(&base_url)
+        .token(support::TOKEN)
+        .build()
+        .unwrap();
+    let pages: Vec<_> = client
+        .incremental_chats(ExportStart::beginning())
+        .raw_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let read: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|r| r.get())
+        .collect();
+    assert_eq!(read, records);
+    assert_eq!(pages[0].items[899].field("id"), Some(r#""c899""#));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! A one-connection-at-a-time HTTP server on 127.0.0.1 that writes exactly the bytes it is given,
-//! for responses no well-behaved server sends: bodies cut short, wrong lengths, garbage.
+//! for responses no well-behaved server sends (bodies cut short, wrong lengths, garbage) and for
+//! framings the emulator does not use (a body sent in chunks, without a length).
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -57,4 +58,23 @@ pub fn chunked_response(body: &str, chunk: usize, complete: bool) -> Vec<u8> {
         response.extend_from_slice(b"0\r\n\r\n");
     }
     response
+}
+
+/// An incremental chats page of `chats` chats of about 2 KB each (the shape of the export
+/// reference: `chats`, `count`, `end_id`, `end_time`, `next_page`), caught up (fewer than 1,000).
+pub fn large_export_page(chats: usize) -> (String, Vec<String>) {
+    let records: Vec<String> = (0..chats)
+        .map(|n| {
+            format!(
+                r#"{{"type":"chat","id":"c{n}","update_timestamp":"2024-01-01T00:00:00Z","comment":"{}"}}"#,
+                "x".repeat(2000)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"{{"chats":[{}],"count":{chats},"end_id":"c{}","end_time":1704067200,"next_page":null}}"#,
+        records.join(","),
+        chats - 1
+    );
+    (body, records)
 }
