@@ -186,13 +186,10 @@ pub fn cells(resource: ExportResource, record: &RawRecord) -> anyhow::Result<Vec
             Cell::Text(string(field("field_name"))),
         ],
         ExportResource::Conversions => {
-            #[derive(serde::Deserialize)]
-            struct Attribution {
-                chat_id: Option<String>,
-            }
+            // The last `chat_id` of the attribution counts, as everywhere a key repeats.
             let chat_id = field("attribution")
-                .and_then(|raw| serde_json::from_str::<Attribution>(raw).ok())
-                .and_then(|attribution| attribution.chat_id);
+                .and_then(|raw| RawRecord::from_json(raw).ok())
+                .and_then(|attribution| string(attribution.field("chat_id")));
             vec![
                 Cell::Text(Some(required_id("a conversion")?)),
                 Cell::Time(string(field("timestamp"))),
@@ -471,6 +468,13 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(conversion[2], Sql::Text("c9".into()));
+        let repeated = r#"{"id": "v2", "attribution": {"chat_id": "old", "chat_id": "c10"}}"#;
+        let conversion = values(sqlite_row(ExportResource::Conversions, &raw(repeated)).unwrap());
+        assert_eq!(
+            conversion[2],
+            Sql::Text("c10".into()),
+            "the last of a repeated key"
+        );
         assert!(sqlite_row(ExportResource::Chats, &raw("[1, 2]")).is_err());
     }
 }
