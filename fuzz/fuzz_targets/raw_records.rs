@@ -1,5 +1,5 @@
-//! A record read as raw JSON (`RawRecord::from_json`, which reads a record the way an export page's
-//! split reads each of its records) agrees with serde_json on any text: it is taken exactly when serde_json takes the
+//! A record read as raw JSON (`RawRecord::from_json`: serde_json delimits it, jiter locates its
+//! fields on first use, as for an export page's records by default) agrees with serde_json on any text: it is taken exactly when serde_json takes the
 //! text as one JSON value, its text is that value's, and each of its top-level fields is the
 //! object's, the last of a repeated key, as serde_json reads it. And a page holding the text as
 //! its records splits the same whenever the fields are located (while splitting, with jiter, or

@@ -39,7 +39,7 @@ impl From<jiter::JiterError> for Refused {
 /// One pass over a page's text.
 pub(super) struct Splitter<'j> {
     text: &'j str,
-    pub(super) json: Jiter<'j>,
+    json: Jiter<'j>,
 }
 
 impl<'j> Splitter<'j> {
@@ -89,7 +89,7 @@ impl<'j> Splitter<'j> {
 
     /// The record that comes next (`peek` tells what it is), with its top-level fields if it is
     /// an object.
-    pub(super) fn record(&mut self, peek: Peek, split: &mut Split) -> Result<(), Refused> {
+    fn record(&mut self, peek: Peek, split: &mut Split) -> Result<(), Refused> {
         let start = self.json.current_index();
         split.fields.clear();
         if peek == Peek::Object {

@@ -65,8 +65,9 @@ impl RawRecord {
         self.page.records[self.index].text.of(&self.page.text)
     }
 
-    /// A record from its JSON text (any JSON value; an object's fields are located), for records
-    /// kept elsewhere, such as a line of a JSON Lines archive. Whitespace around it is dropped.
+    /// A record from its JSON text (any JSON value that `serde_json` takes; an object's fields
+    /// are located on first use), for records kept elsewhere, such as a line of a JSON Lines
+    /// archive. Whitespace around it is dropped.
     ///
     /// ```
     /// let record = zendesk_chat::export::RawRecord::from_json(r#" {"id": "a", "rating": null} "#)?;
@@ -81,29 +82,14 @@ impl RawRecord {
         if !fits_in_spans(&text) {
             return Err(serde_json::Error::custom("a record of more than 4 GiB"));
         }
-        let mut split = Split::default();
-        let mut splitter = Splitter::new(&text);
-        let read = splitter
-            .json
-            .peek()
-            .map_err(Refused::from)
-            .and_then(|peek| splitter.record(peek, &mut split))
-            .and_then(|()| Ok(splitter.json.finish()?));
-        if read.is_err() {
-            // What jiter refuses, serde_json may take (see the module docs); its error otherwise.
-            let raw: &RawValue = serde_json::from_str(&text)?;
-            let span = span_in(&text, raw.get().as_bytes())
-                .ok_or_else(|| serde_json::Error::custom("a record serde_json copied"))?;
-            split = Split::default();
-            // jiter refused it: its fields are found by parsing when asked (see the module docs).
-            split.records.push(RecordSpan {
-                text: span,
-                fields: OnceLock::from(None),
-            });
-        }
+        // Read as a page's records are read by default: serde_json delimits it, and its fields
+        // are located when first asked for.
+        let raw: &RawValue = serde_json::from_str(&text)?;
+        let span = span_in(&text, raw.get().as_bytes())
+            .ok_or_else(|| serde_json::Error::custom("a record serde_json copied"))?;
         let page = SplitPage {
+            records: vec![RecordSpan::unlocated(span)],
             text,
-            records: split.records,
         };
         Ok(Self {
             page: Arc::new(page),
