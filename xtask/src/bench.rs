@@ -148,6 +148,9 @@ impl EmulatorProcess {
                 "--chats",
                 &chats.to_string(),
                 "--no-visitors",
+                // Compressing costs the emulator more than it saves on one machine: the figures
+                // are the client's.
+                "--no-compression",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

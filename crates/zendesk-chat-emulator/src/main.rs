@@ -48,6 +48,10 @@ struct Args {
     /// writes in one about once a second).
     #[arg(long)]
     no_visitors: bool,
+    /// Never compress answers (by default they are compressed with gzip for a client that asks,
+    /// which on one machine costs more than it saves).
+    #[arg(long)]
+    no_compression: bool,
     /// Seconds between two acts of the simulated visitors.
     #[arg(long, default_value_t = 1.0)]
     visitor_interval_secs: f64,
@@ -69,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
         .address(SocketAddr::new(args.host, args.port))
         .faults(Faults::mixed(args.fault_rate, args.seed))
         .backdate_changes(Duration::from_secs(args.backdate_changes_secs))
+        .compression(!args.no_compression)
         .simulated_visitors(
             (!args.no_visitors)
                 .then(|| Duration::from_secs_f64(args.visitor_interval_secs.max(0.01))),

@@ -202,6 +202,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
+    compression: Option<bool>,
     retry_policy: RetryPolicy,
     rate_limit: Option<RateLimit>,
     real_time_base_url: Option<String>,
@@ -307,10 +308,31 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this HTTP client (its proxy, TLS and pool settings) instead of building one. Its user
-    /// agent and timeouts are its own: combined with [`user_agent`](Self::user_agent),
-    /// [`timeout`](Self::timeout) or [`connect_timeout`](Self::connect_timeout), `build` fails
-    /// with [`BuildError::IgnoredWithHttpClient`] rather than drop the setting silently.
+    /// Whether to ask for gzip-compressed responses (`Accept-Encoding: gzip`) and decompress them;
+    /// on by default with the `gzip` feature (a default feature). An export page is megabytes of
+    /// JSON that gzip shrinks several times over, so on a slow link this is most of an export's
+    /// time; a server that does not compress answers as it would anyway. Off, only over a link
+    /// faster than the CPU decompresses (a local emulator, say), is anything gained.
+    ///
+    /// ```
+    /// let client = zendesk_chat::Client::builder()
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .token("emulator-token")
+    ///     .compression(false)
+    ///     .build()?;
+    /// # Ok::<(), zendesk_chat::BuildError>(())
+    /// ```
+    #[cfg(feature = "gzip")]
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = Some(on);
+        self
+    }
+
+    /// Use this HTTP client (its proxy, TLS, compression and pool settings) instead of building
+    /// one. Its user agent, timeouts and compression are its own: combined with
+    /// [`user_agent`](Self::user_agent), [`timeout`](Self::timeout),
+    /// [`connect_timeout`](Self::connect_timeout) or `compression`, `build` fails with
+    /// [`BuildError::IgnoredWithHttpClient`] rather than drop the setting silently.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -343,6 +365,7 @@ impl ClientBuilder {
                     (self.user_agent.is_some(), "user_agent"),
                     (self.timeout.is_some(), "timeout"),
                     (self.connect_timeout.is_some(), "connect_timeout"),
+                    (self.compression.is_some(), "compression"),
                 ] {
                     if set {
                         return Err(BuildError::IgnoredWithHttpClient(name));
@@ -350,11 +373,18 @@ impl ClientBuilder {
                 }
                 client
             }
-            None => reqwest::Client::builder()
-                .user_agent(self.user_agent.as_deref().unwrap_or(USER_AGENT))
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
-                .build()?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .user_agent(self.user_agent.as_deref().unwrap_or(USER_AGENT))
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                    .timeout(self.timeout.unwrap_or(Duration::from_secs(60)));
+                // Decided here whatever another crate turns on in reqwest (its features unify).
+                #[cfg(feature = "gzip")]
+                let builder = builder.gzip(self.compression.unwrap_or(true));
+                #[cfg(not(feature = "gzip"))]
+                let builder = builder.no_gzip();
+                builder.build()?
+            }
         };
         Ok(Client::new_with_client(&base_url, http, config))
     }
@@ -461,6 +491,10 @@ mod tests {
         assert!(matches!(
             builder().user_agent("me/1").build(),
             Err(BuildError::IgnoredWithHttpClient("user_agent"))
+        ));
+        assert!(matches!(
+            builder().compression(false).build(),
+            Err(BuildError::IgnoredWithHttpClient("compression"))
         ));
     }
 

@@ -42,6 +42,18 @@ pub fn response(status: u16, declared_length: usize, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A 200 response whose `body` is declared gzip-compressed (`Content-Encoding: gzip`) and
+/// `declared_length` long; `body` may be shorter (the connection then closes mid-body).
+pub fn gzip_response(declared_length: usize, body: &[u8]) -> Vec<u8> {
+    let mut response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n\
+         content-length: {declared_length}\r\nconnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    response.extend_from_slice(body);
+    response
+}
+
 /// A 200 response with a JSON `body` sent in chunks of `chunk` bytes (`Transfer-Encoding:
 /// chunked`, no `Content-Length`), as a server that streams its answer sends it; `complete: false`
 /// leaves out the last, empty chunk (the connection then closes mid-body).

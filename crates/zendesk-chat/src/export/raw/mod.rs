@@ -4,14 +4,12 @@
 //! fields of every record) or the first time one is asked for ([`FieldLocation::OnFirstUse`]:
 //! the page is only split, which is cheaper for readers that want the text alone).
 //!
-//! Two parsers share the work. `serde_json` splits a page into records (its string scanning is
-//! the faster), and names what is wrong with a page it refuses. `jiter`, an iterating parser that
-//! gives the byte offset of every value, splits a page and locates each record's fields in one
-//! pass. `jiter` is stricter than `serde_json` in one place: it refuses a `\u` escape of half a
-//! surrogate pair (`"\ud800"`), which JavaScript can produce and `serde_json` skips over. A page
-//! `jiter` refuses is split by `serde_json`, which takes what the client always took; its
-//! records' fields are then located on first use, and a record `jiter` refuses finds a field by
-//! reading its own text (with `serde_json`) when asked.
+//! `serde_json` reads every page, and names what is wrong with a page it refuses. Split alone,
+//! each record is read as a `RawValue`, whose text `serde_json` lends from the page. With the
+//! fields, each record is read as a map of keys and `RawValue`s, and where the keys and values
+//! were lent is where they are in the page (the [`located`] module). A page whose records cannot
+//! all be placed that way (rare: see [`located::split_with_fields`]) is split alone, and its
+//! records' fields are then located on first use.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,11 +24,10 @@ use super::page::{Page, PageInfo, PageSeed};
 use crate::Error;
 use crate::call::{decode_error, decode_seeded};
 use crate::record::raw_value;
-use crate::tagged_union::Text;
 
-mod jiter_split;
+mod located;
 
-use jiter_split::{Refused, Splitter, locate_fields};
+use located::{fields_by_parsing, locate_fields, split_with_fields};
 
 /// One record of an export exactly as the server sent it: its JSON text, shared with the rest of
 /// its page, and where its top-level fields are, once located ([`FieldLocation`]).
@@ -109,10 +106,12 @@ impl RawRecord {
                 .find(|(key, _)| key == name)
                 .map(|(_, value)| value);
         };
-        spans.iter().rev().find_map(|field| {
-            let key = field.key.of(&self.page.text);
-            key_is(key, name).then(|| field.value.of(&self.page.text))
-        })
+        // A key in a span has no escapes (`located`'s docs): it is the name it stands for.
+        let text = &self.page.text;
+        spans
+            .iter()
+            .rev()
+            .find_map(|field| (field.key.of(text) == name).then(|| field.value.of(text)))
     }
 
     /// The record's top-level fields in the order sent: each key (unescaped) and the JSON text
@@ -125,7 +124,7 @@ impl RawRecord {
         let text = &self.page.text;
         spans
             .iter()
-            .map(|field| (unescaped(field.key.of(text)), field.value.of(text)))
+            .map(|field| (Cow::Borrowed(field.key.of(text)), field.value.of(text)))
             .collect()
     }
 
@@ -134,8 +133,8 @@ impl RawRecord {
         raw_value(self.get())
     }
 
-    /// The record's fields, located now if they were not yet; `None` for a record `jiter`
-    /// refuses (see the module docs).
+    /// The record's fields, located now if they were not yet; `None` for a record whose fields
+    /// cannot be placed in its text (not an object, or a key written with an escape).
     fn spans(&self) -> Option<&[FieldSpan]> {
         let record = &self.page.records[self.index];
         record
@@ -187,27 +186,6 @@ pub enum FieldLocation {
     OnFirstUse,
 }
 
-/// Whether `key`, as written between its quotes, is `name`. Most keys have no escapes: they are
-/// compared as they are. A key with an escape in it is always longer than what it stands for, so
-/// it is unescaped only when it is longer than `name` (and never compared as written: `"a\\b"`
-/// is the key `a\b`, not the name `a\\b`).
-fn key_is(key: &str, name: &str) -> bool {
-    if key.contains('\\') {
-        key.len() > name.len() && unescaped(key) == name
-    } else {
-        key == name
-    }
-}
-
-/// A key as written between its quotes, with its escapes resolved.
-fn unescaped(key: &str) -> Cow<'_, str> {
-    if !key.contains('\\') {
-        return Cow::Borrowed(key);
-    }
-    // The parser checked the escapes; a key it passed always reads back.
-    serde_json::from_str::<String>(&format!("\"{key}\"")).map_or(Cow::Borrowed(key), Cow::Owned)
-}
-
 /// A stretch of a page's text, by byte offsets (a page is at most 4 GiB; larger ones are refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -234,15 +212,16 @@ impl Span {
     }
 }
 
-/// A top-level field of a record: its key as written (between the quotes) and its value's text.
+/// A top-level field of a record: its key (between the quotes, without escapes) and its value's
+/// text.
 #[derive(Debug, Clone, Copy)]
 struct FieldSpan {
     key: Span,
     value: Span,
 }
 
-/// A record: its text, and its top-level fields once located (`None` inside when `jiter`
-/// refuses the record).
+/// A record: its text, and its top-level fields once located (`None` inside when they cannot be
+/// placed: see [`RawRecord::spans`]).
 #[derive(Debug)]
 struct RecordSpan {
     text: Span,
@@ -305,9 +284,8 @@ pub(super) fn split_page(
         ));
     }
     let split = match fields {
-        FieldLocation::WhileSplitting => Splitter::new(&text)
-            .split(resource.items_key())
-            .or_else(|Refused| split_by_serde_json(resource, &text)),
+        FieldLocation::WhileSplitting => split_with_fields(resource, &text)
+            .map_or_else(|| split_by_serde_json(resource, &text), Ok),
         FieldLocation::OnFirstUse => split_by_serde_json(resource, &text),
     };
     let split = match split {
@@ -362,43 +340,10 @@ fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Er
     Ok(split)
 }
 
-/// The top-level fields of `text` (JSON that `serde_json` takes), read with `serde_json`; none
-/// when it is not an object.
-fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
-    struct Fields<'de>(Vec<(Cow<'de, str>, &'de str)>);
-    struct FieldsVisitor;
-    impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
-        type Value = Fields<'de>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut fields = Vec::new();
-            while let Some(key) = map.next_key_seed(Text)? {
-                let value: &'de RawValue = map.next_value()?;
-                fields.push((key, value.get()));
-            }
-            Ok(Fields(fields))
-        }
-    }
-    if !text.starts_with('{') {
-        return Vec::new();
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde::Deserializer::deserialize_map(&mut deserializer, FieldsVisitor)
-        .map(|fields| fields.0)
-        .unwrap_or_default()
-}
-
 /// What a split found.
 #[derive(Default)]
 struct Split {
     records: Vec<RecordSpan>,
-    /// The fields of the record being read, before they are boxed with it.
-    fields: Vec<FieldSpan>,
     info: PageInfo,
 }
 
@@ -484,7 +429,7 @@ mod tests {
 
     #[test]
     fn half_a_surrogate_pair_escaped_in_a_value_is_kept_as_serde_json_always_kept_it() {
-        // jiter refuses `\ud800`; serde_json skips over it, and the page reads as before.
+        // serde_json skips over `\ud800` in a value, and the page reads as it always did.
         let body = r#"{"chats": [{"id": "a", "msg": "cut \ud83d"}, {"type": "chat", "id": "b", "type": "offline_msg"}], "count": 2}"#;
         for fields in BOTH {
             let (records, info) = split_with(body, fields).unwrap();

@@ -1,0 +1,182 @@
+//! Compressed responses. The client asks for gzip unless told not to, and reads a compressed body
+//! as it reads a plain one; the emulator compresses for a client that asks (so every test against
+//! it with a default client runs compressed, faults included); a compressed body cut short, or
+//! one that says gzip and is not, is an error of the body, never a panic.
+
+mod support;
+
+use std::io::{Read, Write};
+
+use futures::TryStreamExt;
+use support::raw_server::{gzip_response, large_export_page, serve_raw};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use zendesk_chat::export::ExportStart;
+use zendesk_chat::{Client, RetryPolicy, SendError};
+use zendesk_chat_emulator::Emulator;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut plain)
+        .unwrap();
+    plain
+}
+
+/// A client of `base_url` that makes each request once, compressed or not as `compression` says
+/// (`None`: the default).
+fn client(base_url: &str, compression: Option<bool>) -> Client {
+    let mut builder = Client::builder()
+        .base_url(base_url)
+        .token(support::TOKEN)
+        .retry_policy(RetryPolicy::none());
+    if let Some(on) = compression {
+        builder = builder.compression(on);
+    }
+    builder.build().unwrap()
+}
+
+/// The documented list of chats, as JSON text.
+fn documented_chats() -> String {
+    support::response_example("listChats", "200", "list").to_string()
+}
+
+#[tokio::test]
+async fn by_default_the_client_asks_for_gzip_and_reads_a_compressed_answer() {
+    let body = documented_chats();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(gzip(body.as_bytes()), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let chats = client(&server.uri(), None)
+        .list_chats()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let expected: zendesk_chat::types::ListChatsResponse = serde_json::from_str(&body).unwrap();
+    assert_eq!(chats.chats.len(), expected.chats.len());
+    assert!(!chats.chats.is_empty(), "the documented list has chats");
+    let request = support::only_request(&server).await;
+    let asked = request.headers.get("accept-encoding").unwrap();
+    assert!(asked.to_str().unwrap().contains("gzip"), "{asked:?}");
+}
+
+#[tokio::test]
+async fn a_client_told_not_to_compress_asks_for_nothing_and_reads_plain_answers() {
+    let body = documented_chats();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    client(&server.uri(), Some(false))
+        .list_chats()
+        .send()
+        .await
+        .unwrap();
+    let request = support::only_request(&server).await;
+    assert_eq!(request.headers.get("accept-encoding"), None);
+}
+
+#[tokio::test]
+async fn the_emulator_compresses_an_export_page_for_a_client_that_asks_and_the_pages_read_the_same()
+{
+    let emulator = Emulator::builder()
+        .seed(31)
+        .chats(300)
+        .start()
+        .await
+        .unwrap();
+    let url = format!(
+        "{}/api/v2/chat/incremental/chats?start_time=0&fields=chats(*)",
+        emulator.base_url()
+    );
+    // A bare HTTP client that leaves the body as sent.
+    let http = reqwest::Client::builder().no_gzip().build().unwrap();
+    let get = |accept: Option<&'static str>| {
+        let mut request = http.get(&url).bearer_auth(emulator.token());
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        request.send()
+    };
+    let compressed = get(Some("gzip")).await.unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let compressed = compressed.bytes().await.unwrap();
+    let plain = get(None).await.unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain = plain.bytes().await.unwrap();
+    assert_eq!(gunzip(&compressed), plain);
+    assert!(
+        compressed.len() * 3 < plain.len(),
+        "{} bytes compressed, {} plain",
+        compressed.len(),
+        plain.len()
+    );
+
+    let texts = |compression: bool| {
+        let client = Client::builder()
+            .base_url(emulator.base_url())
+            .token(emulator.token())
+            .compression(compression)
+            .build()
+            .unwrap();
+        async move {
+            let pages: Vec<_> = client
+                .incremental_chats(ExportStart::beginning())
+                .raw_pages()
+                .try_collect()
+                .await
+                .unwrap();
+            pages
+                .iter()
+                .flat_map(|page| page.items.iter().map(|record| record.get().to_owned()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let (with, without) = (texts(true).await, texts(false).await);
+    assert_eq!(with.len(), 300);
+    assert_eq!(with, without);
+}
+
+#[tokio::test]
+async fn a_compressed_body_cut_short_is_a_body_error() {
+    let (page, _) = large_export_page(900);
+    let compressed = gzip(page.as_bytes());
+    let half = &compressed[..compressed.len() / 2];
+    let base_url = serve_raw(vec![gzip_response(compressed.len(), half)]).await;
+    let result: Result<Vec<_>, _> = client(&base_url, None)
+        .incremental_chats(ExportStart::beginning())
+        .raw_pages()
+        .try_collect()
+        .await;
+    assert!(
+        matches!(&result, Err(zendesk_chat::Error::Transport(_))),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_says_gzip_and_is_not_is_a_body_error() {
+    let body = documented_chats();
+    let base_url = serve_raw(vec![gzip_response(body.len(), body.as_bytes())]).await;
+    let result = client(&base_url, None).list_chats().send().await;
+    assert!(
+        matches!(&result, Err(SendError::CommunicationError(e)) if e.is_decode() || e.is_body()),
+        "{result:?}"
+    );
+}
