@@ -12,6 +12,8 @@
 //!    on reqwest + serde + tokio only.
 //! 5. Conversations: a visitor's message → a bot's reply round trip through the emulator (median,
 //!    p99), and the sustained request rate of one session against the API's 100 a second.
+//! 6. Export over a network link of a set rate (a network namespace; needs root, `ip` and `tc`):
+//!    compressed against plain answers, with the bytes that came over.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+
+use crate::link::{self, Link};
 
 /// What to run.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,7 +36,13 @@ pub struct BenchArgs {
     /// Chats of the small and the large account of the memory benchmark.
     #[arg(long, num_args = 2, default_values_t = [10_000, 1_000_000])]
     pub memory_chats: Vec<usize>,
-    /// Leave out benchmarks: decode, export, memory, build.
+    /// The rate of the link in the export-over-a-link benchmark, in `tc`'s notation.
+    #[arg(long, default_value = "100mbit")]
+    pub link_rate: String,
+    /// Chats in the export-over-a-link benchmark.
+    #[arg(long, default_value_t = 20_000)]
+    pub link_chats: usize,
+    /// Leave out benchmarks: decode, export, memory, build, conversations, link.
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
 }
@@ -46,7 +56,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
     if wanted("decode") {
         report.push(decode(root)?);
     }
-    if wanted("export") || wanted("memory") {
+    if wanted("export") || wanted("memory") || wanted("link") {
         cargo(
             root,
             &[
@@ -73,6 +83,9 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
     }
     if wanted("conversations") {
         report.push(conversations(root)?);
+    }
+    if wanted("link") {
+        report.push(over_link(root, &out, args)?);
     }
     let text = report.join("\n");
     std::fs::write(out.join("report.md"), &text)?;
@@ -138,8 +151,17 @@ struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
+    /// The emulator binary on 127.0.0.1, serving `chats`. It does not compress: on one machine
+    /// compressing costs the emulator more than it saves, and the figures are the client's.
     fn start(root: &Path, chats: usize) -> anyhow::Result<Self> {
-        let mut child = Command::new(release(root, "zendesk-chat-emulator"))
+        let mut command = Command::new(release(root, "zendesk-chat-emulator"));
+        command.arg("--no-compression");
+        Self::serve(command, chats)
+    }
+
+    /// `command` (the emulator binary, with options of its own) serving `chats` on a free port.
+    fn serve(mut command: Command, chats: usize) -> anyhow::Result<Self> {
+        let mut child = command
             .args([
                 "--port",
                 "0",
@@ -148,9 +170,6 @@ impl EmulatorProcess {
                 "--chats",
                 &chats.to_string(),
                 "--no-visitors",
-                // Compressing costs the emulator more than it saves on one machine: the figures
-                // are the client's.
-                "--no-compression",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -255,6 +274,23 @@ fn zchat_export(root: &Path, emulator: &EmulatorProcess, flag: &str, target: &Pa
     command
 }
 
+/// The floor's export of every chat of `emulator` to `target`.
+fn floor_export(root: &Path, emulator: &EmulatorProcess, target: &Path) -> Command {
+    let mut command = Command::new(release(root, "export-floor"));
+    command
+        .args([
+            "--base-url",
+            &emulator.base_url,
+            "--token",
+            "emulator-token",
+            "--since",
+            SINCE_EVERY_CHAT,
+            "--out",
+        ])
+        .arg(target);
+    command
+}
+
 fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
     let emulator = EmulatorProcess::start(root, args.export_chats)?;
     let (jsonl, sqlite, floor) = (
@@ -281,19 +317,7 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
             state.push(".state.json");
             let _ = std::fs::remove_file(state);
         }
-        let mut floor_command = Command::new(release(root, "export-floor"));
-        floor_command
-            .args([
-                "--base-url",
-                &emulator.base_url,
-                "--token",
-                "emulator-token",
-                "--since",
-                SINCE_EVERY_CHAT,
-                "--out",
-            ])
-            .arg(&floor);
-        runs[0].push(measure(&mut floor_command, out)?);
+        runs[0].push(measure(&mut floor_export(root, &emulator, &floor), out)?);
         runs[1].push(measure(&mut zchat(&jsonl, "--out", &[]), out)?);
         runs[2].push(measure(&mut zchat(&sqlite, "--sqlite", &[]), out)?);
         runs[3].push(measure(
@@ -348,6 +372,103 @@ fn export(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
             wall / floor_wall.max(1e-3),
             cpu * per_100k,
             rss / 1024.0
+        ));
+    }
+    Ok(table)
+}
+
+/// An export over a link of `args.link_rate`: the floor and zchat against an emulator that
+/// answers plain, and zchat against one that compresses (as a client asks by default), in
+/// interleaved rounds, with the bytes each run received.
+fn over_link(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String> {
+    let title = format!(
+        "### Export over a {} link: {} chats from the emulator in a network namespace\n\n",
+        args.link_rate, args.link_chats
+    );
+    let link = match Link::create(&args.link_rate) {
+        Ok(link) => link,
+        Err(why) => {
+            eprintln!("the link benchmark is left out: {why:#}");
+            return Ok(format!(
+                "{title}Left out: {why:#} (it needs root, `ip` and `tc`).\n"
+            ));
+        }
+    };
+    let emulator = |compression: bool| {
+        let mut command = link.inside(&release(root, "zendesk-chat-emulator"));
+        command.args(["--host", link::SERVER_ADDRESS]);
+        if !compression {
+            command.arg("--no-compression");
+        }
+        EmulatorProcess::serve(command, args.link_chats)
+    };
+    let (plain, compressing) = (emulator(false)?, emulator(true)?);
+    let (jsonl, sqlite, floor) = (
+        out.join("link.jsonl"),
+        out.join("link.sqlite"),
+        out.join("link-floor.txt"),
+    );
+    let programs: [(&str, &str, &EmulatorProcess); 6] = [
+        ("floor: reqwest loop writing the page bytes", "no", &plain),
+        ("floor, asking for gzip (`--gzip`)", "gzip", &compressing),
+        (
+            "`zchat export chats --out x.jsonl --no-typed-check`",
+            "no",
+            &plain,
+        ),
+        (
+            "`zchat export chats --out x.jsonl --no-typed-check`",
+            "gzip",
+            &compressing,
+        ),
+        ("`zchat export chats --out x.jsonl`", "gzip", &compressing),
+        (
+            "`zchat export chats --sqlite x.sqlite`",
+            "gzip",
+            &compressing,
+        ),
+    ];
+    let mut runs: [Vec<(f64, u64)>; 6] = Default::default();
+    for _ in 0..args.rounds.max(1) {
+        for path in [&jsonl, &sqlite, &floor] {
+            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(format!("{}.state.json", path.display()));
+        }
+        for (n, (_, _, emulator)) in programs.iter().enumerate() {
+            let mut command = match n {
+                0 | 1 => floor_export(root, emulator, &floor),
+                5 => zchat_export(root, emulator, "--sqlite", &sqlite),
+                _ => zchat_export(root, emulator, "--out", &jsonl),
+            };
+            match n {
+                1 => command.arg("--gzip"),
+                2 | 3 => command.arg("--no-typed-check"),
+                _ => &mut command,
+            };
+            let before = link.bytes_received()?;
+            let usage = measure(&mut command, out)?;
+            runs[n].push((usage.wall, link.bytes_received()? - before));
+            if n > 1 {
+                let _ = std::fs::remove_file(&jsonl);
+                let _ = std::fs::remove_file(&sqlite);
+                let _ = std::fs::remove_file(format!("{}.state.json", jsonl.display()));
+            }
+        }
+    }
+    let floor_wall = median(runs[0].iter().map(|run| run.0).collect());
+    let mut table = format!(
+        "{title}`cargo xtask bench --skip decode,export,memory,build,conversations` (median of {} \
+         interleaved rounds; GNU time; bytes as counted by the host's end of the link)\n\n\
+         | program | server compresses | wall | vs floor | MB received |\n|---|---|---|---|---|\n",
+        args.rounds
+    );
+    for ((name, compresses, _), runs) in programs.iter().zip(&runs) {
+        let wall = median(runs.iter().map(|run| run.0).collect());
+        let bytes = median(runs.iter().map(|run| run.1 as f64).collect());
+        table.push_str(&format!(
+            "| {name} | {compresses} | {wall:.2} s | {:.2}× | {:.1} |\n",
+            wall / floor_wall.max(1e-3),
+            bytes / 1e6
         ));
     }
     Ok(table)

@@ -9,6 +9,7 @@
 //!   chats), and a Conversations bot through dropped sockets, ended and refused sessions.
 
 mod bench;
+mod link;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

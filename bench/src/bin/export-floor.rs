@@ -2,7 +2,7 @@
 //! same pages as `zchat export chats` (whole chats) with a bare reqwest loop, following `next_page` until a page
 //! holds fewer than `limit` chats, and writes each page's bytes to a file as they came.
 //!
-//! `export-floor --base-url URL --token TOKEN --since EPOCH --out FILE`
+//! `export-floor --base-url URL --token TOKEN --since EPOCH --out FILE [--gzip]`
 
 use std::io::Write;
 
@@ -26,6 +26,9 @@ struct Args {
     /// Where to write the pages.
     #[arg(long)]
     out: std::path::PathBuf,
+    /// Ask for gzip-compressed pages (and decompress them), as `zchat` does by default.
+    #[arg(long)]
+    gzip: bool,
 }
 
 /// The page fields the loop needs; the chats are skipped, not decoded.
@@ -38,7 +41,7 @@ struct PageInfo {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder().gzip(args.gzip).build()?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(&args.out)?);
     // Whole chats, as `zchat` asks for them.
     let whole = "fields=chats(*)";

@@ -1,0 +1,154 @@
+//! A network link of a chosen rate, for benchmarks of what crosses a network: a network namespace
+//! of the benchmark's own joined to this machine by a veth pair, whose namespace side sends at
+//! the rate given (`tc`'s token bucket filter). Programs run in the namespace with
+//! [`Link::inside`]; the bytes that came over are read from the host side's counter. Needs root,
+//! `ip` and `tc`; everything is removed when the link is dropped.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The namespace's side of the link: where a server in it listens.
+pub const SERVER_ADDRESS: &str = "10.231.77.2";
+const HOST_ADDRESS: &str = "10.231.77.1/24";
+
+/// A link to a network namespace, removed when dropped.
+pub struct Link {
+    namespace: String,
+    host_side: String,
+}
+
+impl Link {
+    /// Creates the namespace and the link, sending from the namespace at `rate` (in `tc`'s
+    /// notation: `100mbit`, `1gbit`).
+    pub fn create(rate: &str) -> anyhow::Result<Self> {
+        let id = std::process::id();
+        let link = Self {
+            namespace: format!("zchat-bench-{id}"),
+            host_side: format!("zb{id}h"),
+        };
+        let server_side = format!("zb{id}s");
+        let ns = link.namespace.as_str();
+        run(&["ip", "netns", "add", ns])?;
+        // From here on, dropping `link` removes what was made.
+        let steps: [&[&str]; 9] = [
+            &[
+                "ip",
+                "link",
+                "add",
+                &link.host_side,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &server_side,
+            ],
+            &["ip", "link", "set", &server_side, "netns", ns],
+            &["ip", "addr", "add", HOST_ADDRESS, "dev", &link.host_side],
+            &["ip", "link", "set", &link.host_side, "up"],
+            &[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "ip",
+                "addr",
+                "add",
+                &format!("{SERVER_ADDRESS}/24"),
+                "dev",
+                &server_side,
+            ],
+            &[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "ip",
+                "link",
+                "set",
+                &server_side,
+                "up",
+            ],
+            &["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"],
+            &[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "tc",
+                "qdisc",
+                "add",
+                "dev",
+                &server_side,
+                "root",
+                "tbf",
+                "rate",
+                rate,
+                "burst",
+                "256kb",
+                "latency",
+                "100ms",
+            ],
+            &[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "tc",
+                "qdisc",
+                "show",
+                "dev",
+                &server_side,
+            ],
+        ];
+        for step in steps {
+            run(step)?;
+        }
+        Ok(link)
+    }
+
+    /// `program` run inside the namespace.
+    pub fn inside(&self, program: &Path) -> Command {
+        let mut command = Command::new("ip");
+        command
+            .args(["netns", "exec", &self.namespace])
+            .arg(program);
+        command
+    }
+
+    /// The bytes this machine has received over the link so far.
+    pub fn bytes_received(&self) -> anyhow::Result<u64> {
+        let counter = format!("/sys/class/net/{}/statistics/rx_bytes", self.host_side);
+        let text =
+            std::fs::read_to_string(&counter).with_context(|| format!("reading {counter}"))?;
+        Ok(text.trim().parse()?)
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        // Deleting the namespace deletes its end of the pair, and with it the host's end.
+        let _ = Command::new("ip")
+            .args(["netns", "delete", &self.namespace])
+            .status();
+        let _ = Command::new("ip")
+            .args(["link", "delete", &self.host_side])
+            .status();
+    }
+}
+
+fn run(command: &[&str]) -> anyhow::Result<()> {
+    let output = Command::new(command[0])
+        .args(&command[1..])
+        .output()
+        .with_context(|| format!("running {}", command[0]))?;
+    if !output.status.success() {
+        bail!(
+            "`{}` failed: {}",
+            command.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
