@@ -1,6 +1,6 @@
 //! The floor of the export benchmark: the least a program can do to export chats. It fetches the
 //! same pages as `zchat export chats` (whole chats) with a bare reqwest loop, following `next_page` until a page
-//! holds fewer than `limit` chats, and writes each page's bytes to a file as they came.
+//! holds fewer than `limit` chats, and writes each page's bytes to a file as they came (64 KiB at a time).
 //!
 //! `export-floor --base-url URL --token TOKEN --since EPOCH --out FILE [--gzip]`
 
@@ -31,6 +31,9 @@ struct Args {
     gzip: bool,
 }
 
+/// The size of each write of a page's bytes.
+const WRITE_SIZE: usize = 64 << 10;
+
 /// The page fields the loop needs; the chats are skipped, not decoded.
 #[derive(serde::Deserialize)]
 struct PageInfo {
@@ -60,7 +63,12 @@ async fn main() -> anyhow::Result<()> {
             .bytes()
             .await?;
         let page: PageInfo = serde_json::from_slice(&body).context("a page")?;
-        out.write_all(&body)?;
+        // In 64 KiB writes, as a buffered writer writes: on the benchmark's machine, one 4 MB
+        // `write(2)` took the kernel two to three times as long as the same bytes in 64 KiB
+        // writes (its copy into the page cache), and swung from run to run.
+        for part in body.chunks(WRITE_SIZE) {
+            out.write_all(part)?;
+        }
         out.write_all(b"\n")?;
         records += page.count;
         pages += 1;
