@@ -1,10 +1,10 @@
 //! A record read as raw JSON (`RawRecord::from_json`: serde_json delimits it and locates its
-//! fields on first use, as for an export page's records by default) agrees with serde_json on any text: it is taken exactly when serde_json takes the
-//! text as one JSON value, its text is that value's, and each of its top-level fields is the
-//! object's, the last of a repeated key, as serde_json reads it. And a page holding the text as
-//! its records splits the same whenever the fields are located (while splitting, in serde_json's one pass, or
-//! on first use, after serde_json's split): the same records, the same fields, or an error both
-//! ways.
+//! fields on first use, as for an export page's records by default) agrees with serde_json on any
+//! text: it is taken exactly when serde_json takes the text as one JSON value, its text is that
+//! value's, and each of its top-level fields is the object's, the last of a repeated key, as
+//! serde_json reads it. And a page holding the text as its records splits the same whenever the
+//! fields are located (while splitting, in serde_json's one pass, or on first use, after the split
+//! alone): the same records, the same fields, or an error both ways.
 
 #![no_main]
 

@@ -1,7 +1,7 @@
 //! Compressed responses. The client asks for gzip unless told not to, and reads a compressed body
 //! as it reads a plain one; the emulator compresses for a client that asks (so every test against
-//! it with a default client runs compressed, faults included); a compressed body cut short, or
-//! one that says gzip and is not, is an error of the body, never a panic.
+//! it with a default client runs compressed, faults included); a compressed stream cut short, or
+//! a body that says gzip and is not, is an error of the body, never a panic.
 
 mod support;
 
@@ -148,17 +148,37 @@ async fn the_emulator_compresses_an_export_page_for_a_client_that_asks_and_the_p
                 .collect::<Vec<_>>()
         }
     };
-    let (with, without) = (texts(true).await, texts(false).await);
+    let asked = || {
+        emulator
+            .requests()
+            .iter()
+            .map(|request| request.accept_encoding.clone())
+            .collect::<Vec<_>>()
+    };
+    let before = asked().len();
+    let with = texts(true).await;
+    let compressed_requests = asked().split_off(before);
+    assert!(!compressed_requests.is_empty());
+    for accept in compressed_requests {
+        assert!(
+            accept.is_some_and(|accept| accept.contains("gzip")),
+            "the client asked for gzip"
+        );
+    }
+    let before = asked().len();
+    let without = texts(false).await;
+    assert!(asked().split_off(before).iter().all(Option::is_none));
     assert_eq!(with.len(), 300);
     assert_eq!(with, without);
 }
 
 #[tokio::test]
-async fn a_compressed_body_cut_short_is_a_body_error() {
+async fn a_compressed_stream_cut_short_is_a_body_error() {
     let (page, _) = large_export_page(900);
     let compressed = gzip(page.as_bytes());
+    // Whole as HTTP (its length is what was sent): only the gzip stream is cut.
     let half = &compressed[..compressed.len() / 2];
-    let base_url = serve_raw(vec![gzip_response(compressed.len(), half)]).await;
+    let base_url = serve_raw(vec![gzip_response(half.len(), half)]).await;
     let result: Result<Vec<_>, _> = client(&base_url, None)
         .incremental_chats(ExportStart::beginning())
         .raw_pages()

@@ -5,7 +5,7 @@
 //! `ip` and `tc`; everything is removed when the link is dropped.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
@@ -23,16 +23,20 @@ impl Link {
     /// Creates the namespace and the link, sending from the namespace at `rate` (in `tc`'s
     /// notation: `100mbit`, `1gbit`).
     pub fn create(rate: &str) -> anyhow::Result<Self> {
+        // A run stopped before it could clean up (Ctrl-C) leaves its namespace and the route to
+        // the link's addresses: gone before this one starts.
+        remove_stale_links();
         let id = std::process::id();
+        let namespace = format!("{NAMESPACE_PREFIX}{id}");
+        let (host_side, server_side) = (format!("zb{id}h"), format!("zb{id}s"));
+        run(&["ip", "netns", "add", &namespace])?;
+        // Made: from here on, dropping `link` removes it, on an error too.
         let link = Self {
-            namespace: format!("zchat-bench-{id}"),
-            host_side: format!("zb{id}h"),
+            namespace,
+            host_side,
         };
-        let server_side = format!("zb{id}s");
         let ns = link.namespace.as_str();
-        run(&["ip", "netns", "add", ns])?;
-        // From here on, dropping `link` removes what was made.
-        let steps: [&[&str]; 9] = [
+        let steps: [&[&str]; 8] = [
             &[
                 "ip",
                 "link",
@@ -89,17 +93,6 @@ impl Link {
                 "256kb",
                 "latency",
                 "100ms",
-            ],
-            &[
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                "tc",
-                "qdisc",
-                "show",
-                "dev",
-                &server_side,
             ],
         ];
         for step in steps {

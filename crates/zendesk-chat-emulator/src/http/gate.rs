@@ -150,6 +150,8 @@ pub struct RequestRecord {
     pub route: Option<String>,
     /// The query string.
     pub query: Option<String>,
+    /// The request's `Accept-Encoding` (the compressions the client takes), if it sent one.
+    pub accept_encoding: Option<String>,
     /// The status answered.
     pub status: u16,
     /// The fault injected, if any.
@@ -182,6 +184,11 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    let accept_encoding = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -306,6 +313,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
             path,
             route,
             query,
+            accept_encoding,
             status: response.status().as_u16(),
             fault: (fault != Fault::None).then(|| format!("{fault:?}")),
             body,
