@@ -121,14 +121,39 @@ impl Link {
 
 impl Drop for Link {
     fn drop(&mut self) {
-        // Deleting the namespace deletes its end of the pair, and with it the host's end.
-        let _ = Command::new("ip")
-            .args(["netns", "delete", &self.namespace])
-            .status();
-        let _ = Command::new("ip")
-            .args(["link", "delete", &self.host_side])
-            .status();
+        // Deleting the namespace deletes its end of the pair, and with it the host's end (the
+        // second command is for a pair made before its other end moved into the namespace).
+        quietly(&["ip", "netns", "delete", &self.namespace]);
+        quietly(&["ip", "link", "delete", &self.host_side]);
     }
+}
+
+/// The prefix of the namespaces this module makes.
+const NAMESPACE_PREFIX: &str = "zchat-bench-";
+
+/// Removes the namespaces and host ends of links left by runs that could not clean up.
+fn remove_stale_links() {
+    let Ok(namespaces) = Command::new("ip").args(["netns", "list"]).output() else {
+        return;
+    };
+    for line in String::from_utf8_lossy(&namespaces.stdout).lines() {
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        if let Some(id) = name.strip_prefix(NAMESPACE_PREFIX) {
+            quietly(&["ip", "netns", "delete", name]);
+            quietly(&["ip", "link", "delete", &format!("zb{id}h")]);
+        }
+    }
+}
+
+/// Runs `command`, whatever comes of it (cleaning up what may not be there).
+fn quietly(command: &[&str]) {
+    let _ = Command::new(command[0])
+        .args(&command[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn run(command: &[&str]) -> anyhow::Result<()> {
