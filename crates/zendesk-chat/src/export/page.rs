@@ -41,9 +41,9 @@ impl PageInfo {
 }
 
 /// One value of the page's frame, read by [`PageInfo::read`].
-struct FrameValue<'a> {
-    info: &'a mut PageInfo,
-    key: &'a str,
+pub(super) struct FrameValue<'a> {
+    pub info: &'a mut PageInfo,
+    pub key: &'a str,
 }
 
 impl<'de> DeserializeSeed<'de> for FrameValue<'_> {

@@ -10,12 +10,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{FieldSpan, RecordSpan, Span, Split, span_in};
 use crate::export::ExportResource;
-use crate::export::page::{Page, PageSeed};
+use crate::export::page::FrameValue;
 use crate::tagged_union::Text;
 
 /// A page split with its records' fields located, in one pass; `None` when `serde_json` refuses
@@ -24,21 +24,133 @@ use crate::tagged_union::Text;
 /// without the fields, which takes what this refuses or names the problem.
 pub(super) fn split_with_fields(resource: ExportResource, text: &str) -> Option<Split> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let page: Page<Fields<'_>> = PageSeed::new(resource)
+    LocatedPage { resource, text }
         .deserialize(&mut deserializer)
-        .ok()?;
-    let mut split = Split {
-        info: page.info,
-        ..Split::default()
-    };
-    split.records.reserve(page.items.len());
-    for Fields(fields) in &page.items {
-        split.records.push(RecordSpan {
-            text: record_span(text, fields)?,
-            fields: spans(text, fields).into(),
-        });
+        .ok()
+}
+
+/// A field as `serde_json` read it: its key (lent when it has no escape) and its value's text.
+type Field<'de> = (Cow<'de, str>, &'de str);
+
+/// A page of `resource` in `text`, its records placed as they are read (so that a record's list
+/// of fields is not kept past it), its frame read as `PageSeed` reads it.
+struct LocatedPage<'de> {
+    resource: ExportResource,
+    text: &'de str,
+}
+
+impl<'de> DeserializeSeed<'de> for LocatedPage<'de> {
+    type Value = Split;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Split, D::Error> {
+        deserializer.deserialize_map(self)
     }
-    Some(split)
+}
+
+impl<'de> Visitor<'de> for LocatedPage<'de> {
+    type Value = Split;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a page of the {} export", self.resource)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Split, A::Error> {
+        let mut split = Split::default();
+        // The fields of the record being read: one list for the whole page.
+        let mut fields = Vec::with_capacity(32);
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.resource.items_key() {
+                split.records.clear();
+                map.next_value_seed(Records {
+                    text: self.text,
+                    records: &mut split.records,
+                    fields: &mut fields,
+                })?;
+            } else {
+                map.next_value_seed(FrameValue {
+                    info: &mut split.info,
+                    key: &key,
+                })?;
+            }
+        }
+        Ok(split)
+    }
+}
+
+/// The items of a page: an array of records, each placed in `text` as it is read, or `null`.
+struct Records<'a, 'de> {
+    text: &'de str,
+    records: &'a mut Vec<RecordSpan>,
+    fields: &'a mut Vec<Field<'de>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Records<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Records<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of records, or null")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(record) = seq.next_element_seed(Record {
+            text: self.text,
+            fields: &mut *self.fields,
+        })? {
+            self.records.push(record);
+        }
+        Ok(())
+    }
+}
+
+/// One record of a page, placed in `text` with its fields (read into `fields`, reused).
+struct Record<'a, 'de> {
+    text: &'de str,
+    fields: &'a mut Vec<Field<'de>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Record<'_, 'de> {
+    type Value = RecordSpan;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<RecordSpan, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Record<'_, 'de> {
+    type Value = RecordSpan;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record (an object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RecordSpan, A::Error> {
+        self.fields.clear();
+        while let Some(key) = map.next_key_seed(Text)? {
+            let value: &'de RawValue = map.next_value()?;
+            self.fields.push((key, value.get()));
+        }
+        let text = record_span(self.text, self.fields)
+            .ok_or_else(|| A::Error::custom("a record that cannot be placed in its page"))?;
+        Ok(RecordSpan {
+            text,
+            fields: spans(self.text, self.fields).into(),
+        })
+    }
 }
 
 /// The top-level fields of one record, at `offset` in its page's text; `None` when the record
@@ -65,7 +177,7 @@ pub(super) fn fields_by_parsing(text: &str) -> Vec<(Cow<'_, str>, &str)> {
 
 /// An object's fields in the order written: each key (lent by the text when it has no escape)
 /// and its value's text (always lent).
-struct Fields<'de>(Vec<(Cow<'de, str>, &'de str)>);
+struct Fields<'de>(Vec<Field<'de>>);
 
 impl<'de> serde::Deserialize<'de> for Fields<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -95,7 +207,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
 /// Where each field is in `text`; `None` when a key was copied (it had an escape) or a part is
 /// not in `text` (it was not lent).
-fn spans(text: &str, fields: &[(Cow<'_, str>, &str)]) -> Option<Box<[FieldSpan]>> {
+fn spans(text: &str, fields: &[Field<'_>]) -> Option<Box<[FieldSpan]>> {
     fields
         .iter()
         .map(|(key, value)| {
@@ -113,7 +225,7 @@ fn spans(text: &str, fields: &[(Cow<'_, str>, &str)]) -> Option<Box<[FieldSpan]>
 /// The record whose fields are `fields`, in `text`: from the `{` before its first key's opening
 /// quote to the `}` after its last value, with only whitespace between (which `serde_json`
 /// checked). `None` when it cannot be placed: no fields, or a first key that was copied.
-fn record_span(text: &str, fields: &[(Cow<'_, str>, &str)]) -> Option<Span> {
+fn record_span(text: &str, fields: &[Field<'_>]) -> Option<Span> {
     let (Cow::Borrowed(first_key), _) = fields.first()? else {
         return None;
     };
