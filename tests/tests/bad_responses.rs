@@ -4,9 +4,7 @@
 
 mod support;
 
-use futures::TryStreamExt;
 use support::raw_server::{chunked_response, large_export_page, response, serve_raw};
-use zendesk_chat::export::ExportStart;
 use zendesk_chat::{Client, SendError as Error};
 
 fn client(base_url: &str) -> Client {
@@ -112,11 +110,7 @@ async fn nobody_listening_is_a_communication_error() {
 async fn a_chunked_body_cut_short_is_a_body_error() {
     let (body, _) = large_export_page(900);
     let base_url = serve_raw(vec![chunked_response(&body[..body.len() / 2], 8192, false)]).await;
-    let result: Result<Vec<_>, _> = client(&base_url)
-        .incremental_chats(ExportStart::beginning())
-        .raw_pages()
-        .try_collect()
-        .await;
+    let result = support::raw_chat_pages(&client(&base_url)).await;
     assert!(
         matches!(&result, Err(zendesk_chat::Error::Transport(_))),
         "{result:?}"

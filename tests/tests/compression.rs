@@ -7,11 +7,9 @@ mod support;
 
 use std::io::{Read, Write};
 
-use futures::TryStreamExt;
 use support::raw_server::{gzip_response, large_export_page, serve_raw};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use zendesk_chat::export::ExportStart;
 use zendesk_chat::{Client, RetryPolicy, SendError};
 use zendesk_chat_emulator::Emulator;
 
@@ -136,16 +134,12 @@ async fn the_emulator_compresses_an_export_page_for_a_client_that_asks_and_the_p
             .build()
             .unwrap();
         async move {
-            let pages: Vec<_> = client
-                .incremental_chats(ExportStart::beginning())
-                .raw_pages()
-                .try_collect()
-                .await
-                .unwrap();
-            pages
-                .iter()
-                .flat_map(|page| page.items.iter().map(|record| record.get().to_owned()))
-                .collect::<Vec<_>>()
+            let pages = support::raw_chat_pages(&client).await.unwrap();
+            let texts: Vec<String> = support::texts(&pages)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            texts
         }
     };
     let asked = || {
@@ -179,11 +173,7 @@ async fn a_compressed_stream_cut_short_is_a_body_error() {
     // Whole as HTTP (its length is what was sent): only the gzip stream is cut.
     let half = &compressed[..compressed.len() / 2];
     let base_url = serve_raw(vec![gzip_response(half.len(), half)]).await;
-    let result: Result<Vec<_>, _> = client(&base_url, None)
-        .incremental_chats(ExportStart::beginning())
-        .raw_pages()
-        .try_collect()
-        .await;
+    let result = support::raw_chat_pages(&client(&base_url, None)).await;
     assert!(
         matches!(&result, Err(zendesk_chat::Error::Transport(_))),
         "{result:?}"

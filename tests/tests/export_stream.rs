@@ -14,7 +14,7 @@ use serde_json::json;
 use support::emulated::{client_for, export_order, start};
 use support::raw_server::{chunked_response, large_export_page, serve_raw};
 use wiremock::MockServer;
-use zendesk_chat::export::{ExportCursor, ExportPage, ExportResource, ExportStart, RawRecord};
+use zendesk_chat::export::{ExportCursor, ExportResource, ExportStart};
 use zendesk_chat::{Client, Error, Fields, RetryPolicy, types};
 use zendesk_chat_emulator::{Emulator, Fault};
 
@@ -55,25 +55,6 @@ fn chat_json(id: &str, second: u32) -> String {
     let updated = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, second).unwrap();
     json!({"type": "chat", "id": id, "update_timestamp": updated.to_rfc3339(), "tags": []})
         .to_string()
-}
-
-/// The raw pages of the chats export from the beginning, until caught up.
-async fn every_raw_page(client: &Client) -> Vec<ExportPage<RawRecord>> {
-    client
-        .incremental_chats(ExportStart::beginning())
-        .raw_pages()
-        .try_collect()
-        .await
-        .unwrap()
-}
-
-/// Each record's text, in the order of the pages.
-fn texts(pages: &[ExportPage<RawRecord>]) -> Vec<&str> {
-    pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .map(RawRecord::get)
-        .collect()
 }
 
 async fn empty_account() -> (Emulator, Client) {
@@ -286,8 +267,8 @@ async fn raw_pages_give_each_record_exactly_as_sent() {
             store.insert_chat_json(json.as_bytes()).unwrap();
         }
     });
-    let pages = every_raw_page(&client).await;
-    assert_eq!(texts(&pages), odd);
+    let pages = support::raw_chat_pages(&client).await.unwrap();
+    assert_eq!(support::texts(&pages), odd);
 }
 
 #[tokio::test]
@@ -300,8 +281,8 @@ async fn a_large_export_page_sent_in_chunks_without_a_length_is_read_whole() {
         .token(support::TOKEN)
         .build()
         .unwrap();
-    let pages = every_raw_page(&client).await;
-    assert_eq!(texts(&pages), records);
+    let pages = support::raw_chat_pages(&client).await.unwrap();
+    assert_eq!(support::texts(&pages), records);
     assert_eq!(pages[0].items[899].field("id"), Some(r#""c899""#));
 }
 

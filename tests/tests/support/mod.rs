@@ -122,6 +122,33 @@ pub async fn serve(status: u16, body: Option<Value>) -> (wiremock::MockServer, C
     (server, client)
 }
 
+/// The raw pages of the chats export from the beginning until caught up, or the error that
+/// stopped it.
+pub async fn raw_chat_pages(
+    client: &Client,
+) -> Result<
+    Vec<zendesk_chat::export::ExportPage<zendesk_chat::export::RawRecord>>,
+    zendesk_chat::Error,
+> {
+    use futures::TryStreamExt;
+    client
+        .incremental_chats(zendesk_chat::export::ExportStart::beginning())
+        .raw_pages()
+        .try_collect()
+        .await
+}
+
+/// Each record's text, in the order of the pages.
+pub fn texts(
+    pages: &[zendesk_chat::export::ExportPage<zendesk_chat::export::RawRecord>],
+) -> Vec<&str> {
+    pages
+        .iter()
+        .flat_map(|page| &page.items)
+        .map(zendesk_chat::export::RawRecord::get)
+        .collect()
+}
+
 /// The one request the server received.
 pub async fn only_request(server: &wiremock::MockServer) -> wiremock::Request {
     let mut requests = server.received_requests().await.unwrap();

@@ -289,6 +289,45 @@ mod tests {
     }
 
     #[test]
+    fn the_frame_is_read_and_the_last_items_key_counts_as_a_page_reads_them() {
+        let page = r#"{"chats": [{"id": "a"}], "new": {"chats": [{"id": "x"}]}, "count": 1,
+            "end_id": "b", "end_time": 1608613496, "next_page": "https://e/x?start_time=1",
+            "chats": [{"id": "b"}]}"#;
+        let split = split_with_fields(ExportResource::Chats, page).expect("the page is placed");
+        let texts: Vec<&str> = split.records.iter().map(|r| r.text.of(page)).collect();
+        assert_eq!(
+            texts,
+            [r#"{"id": "b"}"#],
+            "the last items key, nothing nested"
+        );
+        assert_eq!(split.info.count, Some(1));
+        assert_eq!(split.info.end_id.as_deref(), Some("b"));
+        assert!(split.info.end_time.is_some());
+        assert_eq!(
+            split.info.next_page.as_deref(),
+            Some("https://e/x?start_time=1")
+        );
+        for empty in [
+            r#"{"chats": [{"id": "a"}], "chats": null}"#,
+            r#"{"chats": null}"#,
+            "{}",
+        ] {
+            let split = split_with_fields(ExportResource::Chats, empty).expect("placed");
+            assert!(split.records.is_empty(), "{empty}");
+        }
+        for refused in [
+            r#"{"chats": {"id": "a"}}"#,
+            r#"{"chats": "a"}"#,
+            r#"{"count": "many"}"#,
+        ] {
+            assert!(
+                split_with_fields(ExportResource::Chats, refused).is_none(),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
     fn a_record_with_a_key_written_with_an_escape_after_the_first_has_no_spans() {
         let page = r#"{"chats": [{"id": "a", "t\"q": 1}, {"id": "b"}]}"#;
         assert_eq!(
