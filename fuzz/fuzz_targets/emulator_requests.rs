@@ -1,5 +1,6 @@
-//! The emulator's request handling: arbitrary requests (method, path, query, body) against a small
-//! generated account never panic it, always get an HTTP answer, and leave its state consistent.
+//! The emulator's request handling: arbitrary requests (method, path, query, body, asking for a
+//! compressed answer or not) against a small generated account never panic it, always get an HTTP
+//! answer whose body reads to its end, and leave its state consistent.
 
 #![no_main]
 
@@ -19,6 +20,8 @@ struct Request {
     suffix: String,
     query: String,
     body: Vec<u8>,
+    /// Whether the request asks for a compressed answer (as the client does by default).
+    gzip: bool,
 }
 
 /// One emulator for every input, its account put back to the template before each, so that an
@@ -59,17 +62,22 @@ fuzz_target!(|requests: Vec<Request>| {
         let template = routes[usize::from(request.route) % routes.len()].path;
         let path = format!("{}{}", template.split('{').next().unwrap_or(template), request.suffix);
         let uri = if request.query.is_empty() { path } else { format!("{path}?{}", request.query) };
-        let Ok(http_request) = axum::http::Request::builder()
+        let mut builder = axum::http::Request::builder()
             .method(method)
             .uri(uri)
             .header("authorization", "Bearer t")
-            .header("content-type", "application/json")
-            .body(Body::from(request.body))
+            .header("content-type", "application/json");
+        if request.gzip {
+            builder = builder.header("accept-encoding", "gzip");
+        }
+        let Ok(http_request) = builder.body(Body::from(request.body))
         else {
             continue; // Not a valid HTTP request: it cannot reach the server.
         };
         let response = runtime.block_on(router.clone().oneshot(http_request)).expect("the router always answers");
-        let _ = runtime.block_on(axum::body::to_bytes(response.into_body(), usize::MAX));
+        runtime
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .expect("the answer's body reads to its end");
         EMULATOR.with_store(|store| check(store));
     }
 });
