@@ -1,13 +1,14 @@
 //! Compressed responses. The client asks for gzip unless told not to, and reads a compressed body
 //! as it reads a plain one; the emulator compresses for a client that asks (so every test against
 //! it with a default client runs compressed, faults included); a compressed stream cut short, or
-//! a body that says gzip and is not, is an error of the body, never a panic.
+//! a body that says gzip and is not, is an error of the body, never a panic; and an answer past the
+//! client's size limit, announced or expanding, fails at once, unread and not retried.
 
 mod support;
 
 use std::io::{Read, Write};
 
-use support::raw_server::{gzip_response, large_export_page, serve_raw};
+use support::raw_server::{gzip_response, large_export_page, response, serve_raw};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use zendesk_chat::{Client, RetryPolicy, SendError};
@@ -189,4 +190,53 @@ async fn a_body_that_says_gzip_and_is_not_is_a_body_error() {
         matches!(&result, Err(SendError::CommunicationError(e)) if e.is_decode() || e.is_body()),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn an_answer_that_expands_past_the_limit_fails_at_once_and_is_not_retried() {
+    // 8 MiB of zeros, about 8 KB compressed: read whole, it would be eight times the limit.
+    let bomb = gzip(&vec![b'0'; 8 << 20]);
+    assert!(bomb.len() < 64 << 10, "{} bytes compressed", bomb.len());
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(bomb, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token(support::TOKEN)
+        .retry_policy(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1)))
+        .max_response_bytes(1 << 20)
+        .build()
+        .unwrap();
+    match client.list_chats().send().await {
+        Err(SendError::CommunicationError(error)) => {
+            assert!(zendesk_chat::ResponseTooLarge::caused(&error), "{error:?}");
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    support::only_request(&server).await;
+}
+
+#[tokio::test]
+async fn an_answer_announced_past_the_limit_is_refused_before_it_is_read() {
+    let body = documented_chats();
+    let base_url = serve_raw(vec![response(200, 5 << 20, &body)]).await;
+    let client = Client::builder()
+        .base_url(base_url)
+        .token(support::TOKEN)
+        .max_response_bytes(1 << 20)
+        .build()
+        .unwrap();
+    match client.list_chats().send().await {
+        Err(SendError::CommunicationError(error)) => {
+            assert!(zendesk_chat::ResponseTooLarge::caused(&error), "{error:?}");
+            assert!(error.to_string().len() < 200, "no body in the message");
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
 }

@@ -104,6 +104,11 @@ impl<'p> Body<'p> {
         self.buffer.extend_from_slice(chunk);
     }
 
+    /// The bytes read so far.
+    pub(crate) fn len(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// The whole body.
     pub(crate) fn finish(mut self) -> bytes::Bytes {
         bytes::Bytes::from(std::mem::take(&mut self.buffer))

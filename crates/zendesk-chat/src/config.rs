@@ -23,7 +23,13 @@ pub struct ClientConfig {
     rate_limiter: Option<Arc<DefaultDirectRateLimiter>>,
     attempt_timeout: Option<Duration>,
     real_time_base_url: Option<String>,
+    max_response_bytes: u64,
 }
+
+/// The largest response body a client reads unless told otherwise
+/// ([`ClientBuilder::max_response_bytes`]): 1 GiB, far above an export page of 1,000 chats with long
+/// transcripts (tens of megabytes).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1 << 30;
 
 /// Where the access token comes from.
 #[derive(Clone)]
@@ -66,6 +72,7 @@ impl ClientConfig {
             rate_limiter: None,
             attempt_timeout: None,
             real_time_base_url: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -102,6 +109,19 @@ impl ClientConfig {
     pub fn with_real_time_base_url(mut self, url: String) -> Self {
         self.real_time_base_url = Some(url);
         self
+    }
+
+    /// With this limit on the size of a response body (see [`ResponseTooLarge`]).
+    ///
+    /// [`ResponseTooLarge`]: crate::ResponseTooLarge
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The largest response body read.
+    pub(crate) fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
     }
 
     /// The base URL of the real-time metrics, when it is not the spec's.
@@ -203,6 +223,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
     compression: Option<bool>,
+    max_response_bytes: Option<u64>,
     retry_policy: RetryPolicy,
     rate_limit: Option<RateLimit>,
     real_time_base_url: Option<String>,
@@ -328,6 +349,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body to read, decompressed; [`DEFAULT_MAX_RESPONSE_BYTES`] (1 GiB)
+    /// unless set. A larger one fails the call with a transport error caused by
+    /// [`ResponseTooLarge`](crate::ResponseTooLarge), at once and without a retry, rather than
+    /// fill the memory (a server announcing a terabyte, or a small compressed answer that expands
+    /// without end).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Use this HTTP client (its proxy, TLS, compression and pool settings) instead of building
     /// one. Its user agent, timeouts and compression are its own: combined with
     /// [`user_agent`](Self::user_agent), [`timeout`](Self::timeout),
@@ -349,7 +380,12 @@ impl ClientBuilder {
             (None, Some(token)) => ClientConfig::new(token.expose_secret())?,
             (None, None) => return Err(BuildError::MissingToken),
         };
-        let mut config = config.with_retry_policy(self.retry_policy);
+        let mut config = config
+            .with_retry_policy(self.retry_policy)
+            .with_max_response_bytes(
+                self.max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            );
         if let Some(limit) = self.rate_limit {
             config = config.with_rate_limit(limit);
         }

@@ -375,7 +375,9 @@ impl std::error::Error for Error {
 
 /// A transport failure in words, without the URL (which may carry ids).
 pub(crate) fn describe_transport(error: &reqwest::Error) -> &'static str {
-    if error.is_timeout() {
+    if ResponseTooLarge::caused(error) {
+        "the response body is larger than the client's limit"
+    } else if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
         "could not connect"
@@ -401,4 +403,32 @@ fn one_line(text: &str, limit: usize) -> String {
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_EXCERPT_LIMIT)];
     String::from_utf8_lossy(cut).into_owned()
+}
+
+/// A response body larger than the client's limit ([`ClientBuilder::max_response_bytes`],
+/// 1 GiB unless set): the source of the transport error a call then fails with, found with
+/// [`ResponseTooLarge::caused`]. The body is not read past the limit, and the request is not
+/// retried. Compressed answers are measured as decompressed, so a small answer that would expand
+/// without end stops here.
+///
+/// [`ClientBuilder::max_response_bytes`]: crate::ClientBuilder::max_response_bytes
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the response body is larger than {limit} bytes, the client's limit")]
+pub struct ResponseTooLarge {
+    /// The limit, in bytes.
+    pub limit: u64,
+}
+
+impl ResponseTooLarge {
+    /// Whether `error` (or an error it was caused by) is a [`ResponseTooLarge`].
+    pub fn caused(error: &(dyn std::error::Error + 'static)) -> bool {
+        let mut cause = Some(error);
+        while let Some(error) = cause {
+            if error.is::<Self>() {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
 }

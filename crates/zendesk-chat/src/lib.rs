@@ -355,10 +355,11 @@ pub use agents::AgentPager;
 pub use bans::BanPager;
 pub use batch::ChatsById;
 pub use config::{
-    BuildError, ClientBuilder, ClientConfig, SUBDOMAIN_VARIABLE, TOKEN_VARIABLE, USER_AGENT,
+    BuildError, ClientBuilder, ClientConfig, DEFAULT_MAX_RESPONSE_BYTES, SUBDOMAIN_VARIABLE,
+    TOKEN_VARIABLE, USER_AGENT,
 };
 pub use customize::{CallOverrides, Customize};
-pub use error::Error;
+pub use error::{Error, ResponseTooLarge};
 pub use fields::Fields;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
 pub use id_paging::IdPager;

@@ -171,12 +171,15 @@ impl Failure {
         }
     }
 
-    /// The failure of a transport error.
-    pub(crate) fn of_transport(error: &reqwest::Error) -> Self {
-        if error.is_connect() {
-            Self::Unreachable
+    /// The failure of a transport error, or `None` if it is final: a body past the client's limit
+    /// would be as large again.
+    pub(crate) fn of_transport(error: &reqwest::Error) -> Option<Self> {
+        if crate::ResponseTooLarge::caused(error) {
+            None
+        } else if error.is_connect() {
+            Some(Self::Unreachable)
         } else {
-            Self::Interrupted
+            Some(Self::Interrupted)
         }
     }
 }

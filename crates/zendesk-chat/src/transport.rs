@@ -87,7 +87,7 @@ impl ClientHooks<ClientConfig> for Client {
                 elapsed_ms = tracing::field::Empty,
             );
             let attempt_started = Instant::now();
-            let outcome = send_whole(self.client(), this_attempt)
+            let outcome = send_whole(self.client(), this_attempt, config.max_response_bytes())
                 .instrument(span.clone())
                 .await;
             span.record("elapsed_ms", attempt_started.elapsed().as_millis() as u64);
@@ -104,7 +104,7 @@ impl ClientHooks<ClientConfig> for Client {
                 }
                 Err(error) => {
                     record_attempt(attempt, describe_transport(error).to_owned(), None);
-                    Some(Failure::of_transport(error))
+                    Failure::of_transport(error)
                 }
             };
             // A refused token, with a source that can renew it: once per call, at once.
@@ -181,23 +181,28 @@ fn operation(rust_name: &str) -> Option<&'static Operation> {
         .find(|operation| operation.rust_name == rust_name)
 }
 
-/// Sends a request and reads the whole response body.
+/// Sends a request and reads the whole response body, of at most `limit` bytes (decompressed).
 async fn send_whole(
     client: &reqwest::Client,
     request: reqwest::Request,
+    limit: u64,
 ) -> reqwest::Result<reqwest::Response> {
     let response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
     let body = match response.content_length() {
+        Some(length) if length > limit => return Err(too_large(limit).await),
         Some(length) if length < body_buffers::POOLED_FROM_BYTES as u64 => response.bytes().await?,
-        // Large (an export page), or of unknown length: read so that a large body goes into a
-        // buffer a raw page hands back when it is done (`body_buffers`).
+        // Large (an export page), or of unknown length (compressed, or chunked): read so that a
+        // large body goes into a buffer a raw page hands back when it is done (`body_buffers`).
         announced => {
             let mut body = body_buffers::Body::new(&body_buffers::POOL, announced);
             let mut response = response;
             while let Some(chunk) = response.chunk().await? {
+                if (body.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large(limit).await);
+                }
                 body.push(&chunk);
             }
             body.finish()
@@ -208,6 +213,21 @@ async fn send_whole(
     *whole.version_mut() = version;
     *whole.headers_mut() = headers;
     Ok(reqwest::Response::from(whole))
+}
+
+/// The transport error of a body past `limit`, caused by [`ResponseTooLarge`]. The hook can only
+/// fail with a `reqwest::Error`, which has no public constructor: reading a body whose one chunk
+/// is that error makes one, with it as the source.
+async fn too_large(limit: u64) -> reqwest::Error {
+    let failing =
+        futures::stream::once(
+            async move { Err::<bytes::Bytes, _>(crate::ResponseTooLarge { limit }) },
+        );
+    let response = http::Response::new(reqwest::Body::wrap_stream(failing));
+    match reqwest::Response::from(response).bytes().await {
+        Err(error) => error,
+        Ok(_) => unreachable!("a body whose only chunk is an error does not read"),
+    }
 }
 
 #[cfg(test)]
