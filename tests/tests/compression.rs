@@ -8,7 +8,9 @@ mod support;
 
 use std::io::{Read, Write};
 
-use support::raw_server::{gzip_response, large_export_page, response, serve_raw};
+use support::raw_server::{
+    chunked_response, gzip_response, large_export_page, response, serve_raw,
+};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use zendesk_chat::{Client, RetryPolicy, SendError};
@@ -239,4 +241,32 @@ async fn an_answer_announced_past_the_limit_is_refused_before_it_is_read() {
         }
         other => panic!("expected a transport error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_sent_in_chunks_is_not() {
+    let (page, _) = large_export_page(50);
+    let client = |base_url: String, limit: usize| {
+        Client::builder()
+            .base_url(base_url)
+            .token(support::TOKEN)
+            .max_response_bytes(limit as u64)
+            .build()
+            .unwrap()
+    };
+    let base_url = serve_raw(vec![chunked_response(&page, 4096, true)]).await;
+    let pages = support::raw_chat_pages(&client(base_url, page.len()))
+        .await
+        .unwrap();
+    assert_eq!(support::texts(&pages).len(), 50);
+
+    let base_url = serve_raw(vec![chunked_response(&page, 4096, true)]).await;
+    let error = support::raw_chat_pages(&client(base_url, page.len() - 1))
+        .await
+        .expect_err("one byte past the limit");
+    let zendesk_chat::Error::Transport(transport) = &error else {
+        panic!("expected a transport error, got {error:?}");
+    };
+    assert!(zendesk_chat::ResponseTooLarge::caused(&transport.source));
+    assert!(!error.is_retryable(), "as large again if tried again");
 }

@@ -295,6 +295,14 @@ pub fn explain(error: anyhow::Error, client: &Client) -> anyhow::Error {
         Err(other) => return other,
     };
     match &error {
+        zendesk_chat::Error::Transport(transport)
+            if zendesk_chat::ResponseTooLarge::caused(&transport.source) =>
+        {
+            anyhow::anyhow!(
+                "{} answered more than zchat reads: {error}",
+                client.baseurl()
+            )
+        }
         zendesk_chat::Error::Transport(_) => {
             anyhow::anyhow!("cannot reach {}: {error}", client.baseurl())
         }

@@ -217,12 +217,13 @@ impl Error {
     }
 
     /// Whether the same call could succeed if tried again later: a rate limit (429), a server
-    /// error (500, 502, 503, 504), a timeout, or a connection that failed. Retries that the
-    /// client's [`RetryPolicy`](crate::RetryPolicy) allowed have already been made.
+    /// error (500, 502, 503, 504), a timeout, or a connection that failed (not a body past the
+    /// client's limit, [`ResponseTooLarge`]). Retries that the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) allowed have already been made.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(error) => crate::retry::is_retryable_status(error.status),
-            Self::Transport(_) => true,
+            Self::Transport(error) => !ResponseTooLarge::caused(&error.source),
             _ => false,
         }
     }

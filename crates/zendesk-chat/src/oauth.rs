@@ -40,6 +40,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The largest answer of an OAuth endpoint read (a token answer is a few hundred bytes).
+const OAUTH_ANSWER_LIMIT_BYTES: u64 = 1 << 20;
+
 /// Where a Chat account's OAuth endpoints are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -435,7 +438,9 @@ impl ChatOAuth {
                     *headers = response.headers().clone();
                 }
                 let status = response.status();
-                let mut body = response.bytes().await?.to_vec();
+                let mut body = crate::transport::read_body(response, OAUTH_ANSWER_LIMIT_BYTES)
+                    .await?
+                    .to_vec();
                 // A 405 that is not an OAuth error answer (the URL is not a token endpoint): given
                 // one, so that it is reported as "Method Not Allowed" with its remedy rather than
                 // as an answer that does not parse.

@@ -191,28 +191,38 @@ async fn send_whole(
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = match response.content_length() {
-        Some(length) if length > limit => return Err(too_large(limit).await),
-        Some(length) if length < body_buffers::POOLED_FROM_BYTES as u64 => response.bytes().await?,
-        // Large (an export page), or of unknown length (compressed, or chunked): read so that a
-        // large body goes into a buffer a raw page hands back when it is done (`body_buffers`).
-        announced => {
-            let mut body = body_buffers::Body::new(&body_buffers::POOL, announced);
-            let mut response = response;
-            while let Some(chunk) = response.chunk().await? {
-                if (body.len() + chunk.len()) as u64 > limit {
-                    return Err(too_large(limit).await);
-                }
-                body.push(&chunk);
-            }
-            body.finish()
-        }
-    };
+    let body = read_body(response, limit).await?;
     let mut whole = http::Response::new(body);
     *whole.status_mut() = status;
     *whole.version_mut() = version;
     *whole.headers_mut() = headers;
     Ok(reqwest::Response::from(whole))
+}
+
+/// The whole body of `response`, of at most `limit` bytes (decompressed: a compressed body has
+/// no known length and is counted as it is read); past it, an error caused by
+/// [`ResponseTooLarge`](crate::ResponseTooLarge), before reading on.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> reqwest::Result<bytes::Bytes> {
+    let url = response.url().clone();
+    match response.content_length() {
+        Some(length) if length > limit => Err(too_large(limit).await.with_url(url)),
+        Some(length) if length < body_buffers::POOLED_FROM_BYTES as u64 => response.bytes().await,
+        // Large (an export page), or of unknown length (compressed, or chunked): read so that a
+        // large body goes into a buffer a raw page hands back when it is done (`body_buffers`).
+        announced => {
+            let mut body = body_buffers::Body::new(&body_buffers::POOL, announced);
+            while let Some(chunk) = response.chunk().await? {
+                if (body.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large(limit).await.with_url(url));
+                }
+                body.push(&chunk);
+            }
+            Ok(body.finish())
+        }
+    }
 }
 
 /// The transport error of a body past `limit`, caused by [`ResponseTooLarge`]. The hook can only
