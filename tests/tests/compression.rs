@@ -13,7 +13,7 @@ use support::raw_server::{
 };
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use zendesk_chat::{Client, RetryPolicy, SendError};
+use zendesk_chat::{Client, ClientBuilder, RetryPolicy, SendError};
 use zendesk_chat_emulator::Emulator;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -30,17 +30,22 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     plain
 }
 
-/// A client of `base_url` that makes each request once, compressed or not as `compression` says
-/// (`None`: the default).
-fn client(base_url: &str, compression: Option<bool>) -> Client {
-    let mut builder = Client::builder()
+/// A client of `base_url` that makes each request once, to set up further.
+fn builder(base_url: &str) -> ClientBuilder {
+    Client::builder()
         .base_url(base_url)
         .token(support::TOKEN)
-        .retry_policy(RetryPolicy::none());
-    if let Some(on) = compression {
-        builder = builder.compression(on);
-    }
-    builder.build().unwrap()
+        .retry_policy(RetryPolicy::none())
+}
+
+/// A mock server that answers every request with `response`.
+async fn answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
 }
 
 /// The documented list of chats, as JSON text.
@@ -51,16 +56,15 @@ fn documented_chats() -> String {
 #[tokio::test]
 async fn by_default_the_client_asks_for_gzip_and_reads_a_compressed_answer() {
     let body = documented_chats();
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-encoding", "gzip")
-                .set_body_raw(gzip(body.as_bytes()), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    let chats = client(&server.uri(), None)
+    let server = answering(
+        ResponseTemplate::new(200)
+            .insert_header("content-encoding", "gzip")
+            .set_body_raw(gzip(body.as_bytes()), "application/json"),
+    )
+    .await;
+    let chats = builder(&server.uri())
+        .build()
+        .unwrap()
         .list_chats()
         .send()
         .await
@@ -77,14 +81,13 @@ async fn by_default_the_client_asks_for_gzip_and_reads_a_compressed_answer() {
 #[tokio::test]
 async fn a_client_told_not_to_compress_asks_for_nothing_and_reads_plain_answers() {
     let body = documented_chats();
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    client(&server.uri(), Some(false))
+    let server =
+        answering(ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "application/json"))
+            .await;
+    builder(&server.uri())
+        .compression(false)
+        .build()
+        .unwrap()
         .list_chats()
         .send()
         .await
@@ -176,7 +179,7 @@ async fn a_compressed_stream_cut_short_is_a_body_error() {
     // Whole as HTTP (its length is what was sent): only the gzip stream is cut.
     let half = &compressed[..compressed.len() / 2];
     let base_url = serve_raw(vec![gzip_response(half.len(), half)]).await;
-    let result = support::raw_chat_pages(&client(&base_url, None)).await;
+    let result = support::raw_chat_pages(&builder(&base_url).build().unwrap()).await;
     assert!(
         matches!(&result, Err(zendesk_chat::Error::Transport(_))),
         "{result:?}"
@@ -187,7 +190,12 @@ async fn a_compressed_stream_cut_short_is_a_body_error() {
 async fn a_body_that_says_gzip_and_is_not_is_a_body_error() {
     let body = documented_chats();
     let base_url = serve_raw(vec![gzip_response(body.len(), body.as_bytes())]).await;
-    let result = client(&base_url, None).list_chats().send().await;
+    let result = builder(&base_url)
+        .build()
+        .unwrap()
+        .list_chats()
+        .send()
+        .await;
     assert!(
         matches!(&result, Err(SendError::CommunicationError(e)) if e.is_decode() || e.is_body()),
         "{result:?}"
@@ -199,18 +207,14 @@ async fn an_answer_that_expands_past_the_limit_fails_at_once_and_is_not_retried(
     // 8 MiB of zeros, about 8 KB compressed: read whole, it would be eight times the limit.
     let bomb = gzip(&vec![b'0'; 8 << 20]);
     assert!(bomb.len() < 64 << 10, "{} bytes compressed", bomb.len());
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-encoding", "gzip")
-                .set_body_raw(bomb, "application/json"),
-        )
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .base_url(server.uri())
-        .token(support::TOKEN)
+    let server = answering(
+        ResponseTemplate::new(200)
+            .insert_header("content-encoding", "gzip")
+            .set_body_raw(bomb, "application/json"),
+    )
+    .await;
+    // Retries on: the refusal must not be retried.
+    let client = builder(&server.uri())
         .retry_policy(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1)))
         .max_response_bytes(1 << 20)
         .build()
@@ -228,9 +232,9 @@ async fn an_answer_that_expands_past_the_limit_fails_at_once_and_is_not_retried(
 async fn an_answer_announced_past_the_limit_is_refused_before_it_is_read() {
     let body = documented_chats();
     let base_url = serve_raw(vec![response(200, 5 << 20, &body)]).await;
-    let client = Client::builder()
-        .base_url(base_url)
-        .token(support::TOKEN)
+    // Retries on: a retry would meet a closed listener, not the limit.
+    let client = builder(&base_url)
+        .retry_policy(RetryPolicy::default())
         .max_response_bytes(1 << 20)
         .build()
         .unwrap();
@@ -247,9 +251,8 @@ async fn an_answer_announced_past_the_limit_is_refused_before_it_is_read() {
 async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_sent_in_chunks_is_not() {
     let (page, _) = large_export_page(50);
     let client = |base_url: String, limit: usize| {
-        Client::builder()
-            .base_url(base_url)
-            .token(support::TOKEN)
+        builder(&base_url)
+            .retry_policy(RetryPolicy::default())
             .max_response_bytes(limit as u64)
             .build()
             .unwrap()

@@ -408,51 +408,60 @@ fn over_link(root: &Path, out: &Path, args: &BenchArgs) -> anyhow::Result<String
         out.join("link.sqlite"),
         out.join("link-floor.txt"),
     );
-    let programs: [(&str, &str, &EmulatorProcess); 6] = [
-        ("floor: reqwest loop writing the page bytes", "no", &plain),
-        ("floor, asking for gzip (`--gzip`)", "gzip", &compressing),
+    let with = |mut command: Command, arg: &str| {
+        command.arg(arg);
+        command
+    };
+    // Each program: its name in the report, whether its server compresses, and its command.
+    let mut programs: [(&str, &str, Command); 6] = [
+        (
+            "floor: reqwest loop writing the page bytes",
+            "no",
+            floor_export(root, &plain, &floor),
+        ),
+        (
+            "floor, asking for gzip (`--gzip`)",
+            "gzip",
+            with(floor_export(root, &compressing, &floor), "--gzip"),
+        ),
         (
             "`zchat export chats --out x.jsonl --no-typed-check`",
             "no",
-            &plain,
+            with(
+                zchat_export(root, &plain, "--out", &jsonl),
+                "--no-typed-check",
+            ),
         ),
         (
             "`zchat export chats --out x.jsonl --no-typed-check`",
             "gzip",
-            &compressing,
+            with(
+                zchat_export(root, &compressing, "--out", &jsonl),
+                "--no-typed-check",
+            ),
         ),
-        ("`zchat export chats --out x.jsonl`", "gzip", &compressing),
+        (
+            "`zchat export chats --out x.jsonl`",
+            "gzip",
+            zchat_export(root, &compressing, "--out", &jsonl),
+        ),
         (
             "`zchat export chats --sqlite x.sqlite`",
             "gzip",
-            &compressing,
+            zchat_export(root, &compressing, "--sqlite", &sqlite),
         ),
     ];
     let mut runs: [Vec<(f64, u64)>; 6] = Default::default();
     for _ in 0..args.rounds.max(1) {
-        for path in [&jsonl, &sqlite, &floor] {
-            let _ = std::fs::remove_file(path);
-            let _ = std::fs::remove_file(format!("{}.state.json", path.display()));
-        }
-        for (n, (_, _, emulator)) in programs.iter().enumerate() {
-            let mut command = match n {
-                0 | 1 => floor_export(root, emulator, &floor),
-                5 => zchat_export(root, emulator, "--sqlite", &sqlite),
-                _ => zchat_export(root, emulator, "--out", &jsonl),
-            };
-            match n {
-                1 => command.arg("--gzip"),
-                2 | 3 => command.arg("--no-typed-check"),
-                _ => &mut command,
-            };
-            let before = link.bytes_received()?;
-            let usage = measure(&mut command, out)?;
-            runs[n].push((usage.wall, link.bytes_received()? - before));
-            if n > 1 {
-                let _ = std::fs::remove_file(&jsonl);
-                let _ = std::fs::remove_file(&sqlite);
-                let _ = std::fs::remove_file(format!("{}.state.json", jsonl.display()));
+        for ((_, _, command), runs) in programs.iter_mut().zip(&mut runs) {
+            // Every program starts afresh (zchat would resume a saved export).
+            for path in [&jsonl, &sqlite, &floor] {
+                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(format!("{}.state.json", path.display()));
             }
+            let before = link.bytes_received()?;
+            let usage = measure(command, out)?;
+            runs.push((usage.wall, link.bytes_received()? - before));
         }
     }
     let floor_wall = median(runs[0].iter().map(|run| run.0).collect());

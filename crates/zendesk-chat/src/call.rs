@@ -303,6 +303,16 @@ pub(crate) fn decode_seeded<'a, S: serde::de::DeserializeSeed<'a> + Clone>(
     if let Ok(value) = seed.clone().deserialize(&mut deserializer) {
         return Ok(value);
     }
+    decode_tracked(operation, body, seed)
+}
+
+/// Decodes a body with `seed`, tracking the path of every value: for a body that did not decode
+/// untracked, an error that names the path of the value that does not fit.
+pub(crate) fn decode_tracked<'a, S: serde::de::DeserializeSeed<'a>>(
+    operation: &'static Operation,
+    body: &'a [u8],
+    seed: S,
+) -> Result<S::Value, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
     let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);

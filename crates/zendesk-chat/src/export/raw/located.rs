@@ -138,12 +138,9 @@ impl<'de> Visitor<'de> for Record<'_, 'de> {
         f.write_str("a record (an object)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RecordSpan, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RecordSpan, A::Error> {
         self.fields.clear();
-        while let Some(key) = map.next_key_seed(Text)? {
-            let value: &'de RawValue = map.next_value()?;
-            self.fields.push((key, value.get()));
-        }
+        read_fields(map, self.fields)?;
         let text = record_span(self.text, self.fields)
             .ok_or_else(|| A::Error::custom("a record that cannot be placed in its page"))?;
         Ok(RecordSpan {
@@ -194,15 +191,24 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         // Chats have about thirty top-level fields: one allocation for most records.
         let mut fields = Vec::with_capacity(32);
-        while let Some(key) = map.next_key_seed(Text)? {
-            let value: &'de RawValue = map.next_value()?;
-            fields.push((key, value.get()));
-        }
+        read_fields(map, &mut fields)?;
         Ok(Fields(fields))
     }
+}
+
+/// Reads an object's fields into `fields`, in the order written.
+fn read_fields<'de, A: MapAccess<'de>>(
+    mut map: A,
+    fields: &mut Vec<Field<'de>>,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key_seed(Text)? {
+        let value: &'de RawValue = map.next_value()?;
+        fields.push((key, value.get()));
+    }
+    Ok(())
 }
 
 /// Where each field is in `text`; `None` when a key was copied (it had an escape) or a part is

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 use super::ExportResource;
 use super::page::{Page, PageInfo, PageSeed};
 use crate::Error;
-use crate::call::{decode_error, decode_seeded};
+use crate::call::{decode_error, decode_tracked};
 use crate::record::raw_value;
 
 mod located;
@@ -312,11 +312,11 @@ pub(super) fn split_page(
 /// located on first use; an error as the client always reported one.
 fn split_by_serde_json(resource: ExportResource, text: &str) -> Result<Split, Error> {
     // From the text: serde_json need not check its strings are UTF-8 again. A page that does not
-    // split is decoded again by `decode_seeded`, for an error that says where.
+    // split is decoded again, tracked, for an error that says where.
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let page: Page<&RawValue> = match PageSeed::new(resource).deserialize(&mut deserializer) {
         Ok(page) => page,
-        Err(_) => decode_seeded(
+        Err(_) => decode_tracked(
             resource.operation(),
             text.as_bytes(),
             PageSeed::new(resource),
